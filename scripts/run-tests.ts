@@ -1,0 +1,71 @@
+/**
+ * Runs every `*.test.ts` under test/ and spec-tests/ in one uvu run and ends
+ * with the line CI reads: `N passed, N failed`. Exits non-zero on any failure.
+ * Usage: node --import tsx scripts/run-tests.ts [substring-of-path ...]
+ */
+import { readdirSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const root = resolve(import.meta.dirname, "..");
+const filters = process.argv.slice(2);
+
+function find(dir: string): string[] {
+  let out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (name === "node_modules" || name === "fixtures" || name.startsWith(".")) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out = out.concat(find(p));
+    else if (name.endsWith(".test.ts")) out.push(p);
+  }
+  return out;
+}
+
+const files = ["test", "spec-tests"].flatMap((d) => find(join(root, d))).filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)));
+
+declare global {
+  // eslint-disable-next-line no-var
+  var UVU_DEFER: number;
+  // eslint-disable-next-line no-var
+  var UVU_INDEX: number;
+  // eslint-disable-next-line no-var
+  var UVU_QUEUE: unknown[][];
+}
+
+globalThis.UVU_DEFER = 1;
+const uvu = await import("uvu");
+let importFailures = 0;
+for (const [i, file] of files.entries()) {
+  globalThis.UVU_INDEX = i;
+  globalThis.UVU_QUEUE.push([relative(root, file)]);
+  try {
+    await import(pathToFileURL(file).href);
+  } catch (e) {
+    importFailures++;
+    console.error(`\n✘ ${relative(root, file)} failed to load:`, e);
+  }
+}
+
+// uvu prints its own totals; read them as they pass to write the line CI reads.
+let captured = "";
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  captured += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
+  return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+}) as typeof process.stdout.write;
+await uvu.exec(false);
+process.stdout.write = write;
+
+const plain = captured.replace(/\u001b\[[0-9;]*m/g, "");
+const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? NaN);
+const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? NaN);
+const skipped = Number(/Skipped:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+if (!Number.isFinite(total) || !Number.isFinite(passed)) {
+  console.log("0 passed, 1 failed");
+  console.error("could not read uvu's totals");
+  process.exit(1);
+}
+const failed = total - passed - skipped + importFailures;
+console.log(`${files.length} test files`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+process.exitCode = failed > 0 || passed === 0 ? 1 : 0;

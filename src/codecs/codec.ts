@@ -1,0 +1,67 @@
+/**
+ * The codec interfaces of the Zarr v3 codec pipeline (spec: "Codecs").
+ * A pipeline is zero or more array→array codecs, exactly one array→bytes
+ * codec, then zero or more bytes→bytes codecs.
+ */
+import type { ChunkData, DataType, FillValue } from "../data-types.js";
+
+/** JSON values as they appear in `zarr.json`; integers beyond 2^53 are `bigint`. */
+export type JsonValue = null | boolean | number | bigint | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** What a codec sees of one chunk: its shape (C order), data type and fill value. */
+export interface ChunkSpec {
+  readonly shape: readonly number[];
+  readonly dataType: DataType;
+  readonly fillValue: FillValue;
+}
+
+/** Per-call context: the chunk key (for error messages) and an optional abort signal. */
+export interface CodecContext {
+  readonly key: string;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** array→array codec (for example `transpose`). `spec` is always the decoded side. */
+export interface ArrayToArrayCodec {
+  readonly kind: "array_to_array";
+  readonly name: string;
+  /** The spec of the encoded side, given the decoded side. */
+  encodedSpec(spec: ChunkSpec): ChunkSpec;
+  encode(data: ChunkData, spec: ChunkSpec, ctx: CodecContext): ChunkData | Promise<ChunkData>;
+  decode(data: ChunkData, spec: ChunkSpec, ctx: CodecContext): ChunkData | Promise<ChunkData>;
+}
+
+/** array→bytes codec (`bytes`, `vlen-utf8`, `sharding_indexed`). `spec` is the array side. */
+export interface ArrayToBytesCodec {
+  readonly kind: "array_to_bytes";
+  readonly name: string;
+  /** Encoded byte length when it is fixed by the spec (`bytes`), else undefined. */
+  encodedSize(spec: ChunkSpec): number | undefined;
+  encode(data: ChunkData, spec: ChunkSpec, ctx: CodecContext): Uint8Array | Promise<Uint8Array>;
+  decode(bytes: Uint8Array, spec: ChunkSpec, ctx: CodecContext): ChunkData | Promise<ChunkData>;
+}
+
+/** bytes→bytes codec (`gzip`, `zstd`, `blosc`, `crc32c`). */
+export interface BytesToBytesCodec {
+  readonly kind: "bytes_to_bytes";
+  readonly name: string;
+  /** Encoded length given the decoded length, when it is fixed (`crc32c`: n + 4), else undefined. */
+  encodedSize(decodedSize: number | undefined): number | undefined;
+  encode(bytes: Uint8Array, ctx: CodecContext): Uint8Array | Promise<Uint8Array>;
+  /**
+   * Decode `bytes`. `decodedSize` is the exact decoded length when the
+   * pipeline knows it; `maxDecodedSize` is the bound a decoder must never
+   * allocate past (a frame announcing more is an error, not an allocation).
+   */
+  decode(bytes: Uint8Array, ctx: CodecContext & { readonly decodedSize: number | undefined; readonly maxDecodedSize: number }): Uint8Array | Promise<Uint8Array>;
+}
+
+export type Codec = ArrayToArrayCodec | ArrayToBytesCodec | BytesToBytesCodec;
+export type CodecKind = Codec["kind"];
+
+/** A codec as named in `zarr.json`: `{"name": ..., "configuration": {...}}` (configuration may be absent). */
+export interface CodecMetadata {
+  readonly name: string;
+  readonly configuration?: JsonObject;
+}

@@ -1,0 +1,92 @@
+/**
+ * A chain of codecs for one array (spec: "Codecs", encoding procedure):
+ * array→array codecs, one array→bytes codec, bytes→bytes codecs. Decoding
+ * runs the chain backwards with every size it can know passed down, so a
+ * decoder can refuse a chunk that claims more than it may hold.
+ */
+import type { ArrayToArrayCodec, ArrayToBytesCodec, BytesToBytesCodec, ChunkSpec, CodecContext, CodecMetadata } from "./codec.js";
+import type { ChunkData } from "../data-types.js";
+import { createCodec } from "./registry.js";
+import { CodecError, MetadataError } from "../errors.js";
+
+/** Default bound on any decoded chunk whose size is not fixed (strings): 1 GiB. */
+export const DEFAULT_MAX_DECODED_BYTES = 1 << 30;
+
+export interface PipelineOptions {
+  /** Bound on the decoded size of a chunk whose size the metadata does not fix. */
+  readonly maxDecodedBytes?: number;
+}
+
+/** Encodes and decodes the chunks of one array. Build it with `CodecPipeline.create`. */
+export class CodecPipeline {
+  private constructor(
+    readonly arrayToArray: readonly ArrayToArrayCodec[],
+    readonly arrayToBytes: ArrayToBytesCodec,
+    readonly bytesToBytes: readonly BytesToBytesCodec[],
+    /** spec seen by each array→array codec, then the spec seen by the array→bytes codec */
+    private readonly specs: readonly ChunkSpec[],
+    /** decoded byte size at the input of each bytes→bytes codec (undefined when not fixed) */
+    private readonly sizes: readonly (number | undefined)[],
+    private readonly maxDecodedBytes: number,
+  ) {}
+
+  /** Make the codecs named in `codecs` for chunks of `spec`; `file` names the `zarr.json` for errors. */
+  static async create(codecs: readonly CodecMetadata[], spec: ChunkSpec, file: string, options: PipelineOptions = {}): Promise<CodecPipeline> {
+    const made = await Promise.all(codecs.map((c) => createCodec(c.name, c.configuration ?? {}, file)));
+    const a2a: ArrayToArrayCodec[] = [];
+    const b2b: BytesToBytesCodec[] = [];
+    let a2b: ArrayToBytesCodec | undefined;
+    for (const codec of made) {
+      if (codec.kind === "array_to_array") {
+        if (a2b !== undefined) throw new MetadataError(file, "codecs", `array→array codec "${codec.name}" comes after the array→bytes codec`);
+        a2a.push(codec);
+      } else if (codec.kind === "array_to_bytes") {
+        if (a2b !== undefined) throw new MetadataError(file, "codecs", `two array→bytes codecs ("${a2b.name}" and "${codec.name}")`);
+        a2b = codec;
+      } else {
+        if (a2b === undefined) throw new MetadataError(file, "codecs", `bytes→bytes codec "${codec.name}" comes before the array→bytes codec`);
+        b2b.push(codec);
+      }
+    }
+    if (a2b === undefined) throw new MetadataError(file, "codecs", "no array→bytes codec");
+    const specs: ChunkSpec[] = [spec];
+    for (const c of a2a) specs.push(c.encodedSpec(specs[specs.length - 1]!));
+    const sizes: (number | undefined)[] = [a2b.encodedSize(specs[specs.length - 1]!)];
+    for (const c of b2b) sizes.push(c.encodedSize(sizes[sizes.length - 1]));
+    return new CodecPipeline(a2a, a2b, b2b, specs, sizes, options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES);
+  }
+
+  /** The exact encoded size of every chunk, when the codecs fix it (no compression), else undefined. */
+  get fixedEncodedSize(): number | undefined {
+    return this.sizes[this.sizes.length - 1];
+  }
+
+  /** True when the chain is a single little-endian `bytes` codec, so stored bytes are the array's own bytes. */
+  get isPlainBytes(): boolean {
+    return this.arrayToArray.length === 0 && this.bytesToBytes.length === 0 && this.arrayToBytes.name === "bytes";
+  }
+
+  /** Encode one chunk of the array's chunk shape (C order) into stored bytes. */
+  async encode(data: ChunkData, ctx: CodecContext): Promise<Uint8Array> {
+    let arr = data;
+    for (let i = 0; i < this.arrayToArray.length; i++) arr = await this.arrayToArray[i]!.encode(arr, this.specs[i]!, ctx);
+    let bytes = await this.arrayToBytes.encode(arr, this.specs[this.specs.length - 1]!, ctx);
+    for (const c of this.bytesToBytes) bytes = await c.encode(bytes, ctx);
+    return bytes;
+  }
+
+  /** Decode the stored bytes of one chunk into a new array of the chunk shape (C order). */
+  async decode(bytes: Uint8Array, ctx: CodecContext): Promise<ChunkData> {
+    let b = bytes;
+    for (let i = this.bytesToBytes.length - 1; i >= 0; i--) {
+      const decodedSize = this.sizes[i];
+      b = await this.bytesToBytes[i]!.decode(b, { ...ctx, decodedSize, maxDecodedSize: decodedSize ?? this.maxDecodedBytes });
+      if (decodedSize !== undefined && b.byteLength !== decodedSize) {
+        throw new CodecError(this.bytesToBytes[i]!.name, ctx.key, `decoded ${b.byteLength} bytes, expected ${decodedSize}`);
+      }
+    }
+    let arr = await this.arrayToBytes.decode(b, this.specs[this.specs.length - 1]!, ctx);
+    for (let i = this.arrayToArray.length - 1; i >= 0; i--) arr = await this.arrayToArray[i]!.decode(arr, this.specs[i]!, ctx);
+    return arr;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Zarr v3 data types and the JavaScript arrays that hold them. One string
+ * union drives the mapped types, so `ArrayFor<"int64">` is `BigInt64Array`.
+ */
+import { RatZarrError } from "./errors.js";
+
+/** Every data type ratzarr reads; all but `float16` are also written. */
+export const DATA_TYPES = [
+  "bool",
+  "int8", "int16", "int32", "int64",
+  "uint8", "uint16", "uint32", "uint64",
+  "float16", "float32", "float64",
+  "string",
+] as const;
+
+export type DataType = (typeof DATA_TYPES)[number];
+export type NumericDataType = Exclude<DataType, "string">;
+
+/** The array type each data type is read into. `bool` is 0/1 in a `Uint8Array`; `float16` widens to `Float32Array`. */
+export interface ArrayTypes {
+  bool: Uint8Array;
+  int8: Int8Array;
+  int16: Int16Array;
+  int32: Int32Array;
+  int64: BigInt64Array;
+  uint8: Uint8Array;
+  uint16: Uint16Array;
+  uint32: Uint32Array;
+  uint64: BigUint64Array;
+  float16: Float32Array;
+  float32: Float32Array;
+  float64: Float64Array;
+  string: string[];
+}
+
+export type ArrayFor<D extends DataType> = ArrayTypes[D];
+/** Any array that holds chunk data: a typed array or `string[]`. */
+export type ChunkData = ArrayTypes[DataType];
+export type TypedArray = Exclude<ChunkData, string[]>;
+/** A fill value as held in memory: `bigint` for 64-bit integers, `boolean` for bool, `string` for strings. */
+export type FillValue = number | bigint | boolean | string;
+
+/** Bytes per element as stored (before compression); `string` has no fixed size. */
+export const ITEM_SIZE: Readonly<Record<NumericDataType, number>> = {
+  bool: 1, int8: 1, uint8: 1,
+  int16: 2, uint16: 2, float16: 2,
+  int32: 4, uint32: 4, float32: 4,
+  int64: 8, uint64: 8, float64: 8,
+};
+
+type TypedArrayConstructor = { new (n: number): TypedArray; new (b: ArrayBuffer, off: number, n: number): TypedArray; readonly BYTES_PER_ELEMENT: number };
+
+const CONSTRUCTORS: Readonly<Record<NumericDataType, TypedArrayConstructor>> = {
+  bool: Uint8Array, int8: Int8Array, uint8: Uint8Array,
+  int16: Int16Array, uint16: Uint16Array, float16: Float32Array,
+  int32: Int32Array, uint32: Uint32Array, float32: Float32Array,
+  int64: BigInt64Array, uint64: BigUint64Array, float64: Float64Array,
+};
+
+/** True when `name` is a data type ratzarr knows. */
+export function isDataType(name: unknown): name is DataType {
+  return typeof name === "string" && (DATA_TYPES as readonly string[]).includes(name);
+}
+
+/** The typed-array constructor that holds `dataType` in memory. */
+export function arrayConstructor(dataType: NumericDataType): TypedArrayConstructor {
+  return CONSTRUCTORS[dataType];
+}
+
+/** A new array of `length` elements for `dataType`, every element set to `fill`. */
+export function allocate<D extends DataType>(dataType: D, length: number, fill?: FillValue): ArrayFor<D> {
+  if (dataType === "string") {
+    return new Array<string>(length).fill(typeof fill === "string" ? fill : "") as ArrayFor<D>;
+  }
+  const out = new CONSTRUCTORS[dataType as NumericDataType](length);
+  if (fill !== undefined) {
+    const v = fillElement(dataType, fill) as number | bigint;
+    // new typed arrays are already +0; -0.0 is a distinct fill value.
+    if ((v !== 0 && v !== 0n) || Object.is(v, -0)) (out as { fill(v: number | bigint): unknown }).fill(v);
+  }
+  return out as ArrayFor<D>;
+}
+
+/** The element a fill value becomes inside an array of `dataType` (bool → 0/1, int64 → bigint). */
+export function fillElement(dataType: DataType, fill: FillValue): number | bigint | string {
+  if (dataType === "string") return String(fill);
+  if (dataType === "int64" || dataType === "uint64") return typeof fill === "bigint" ? fill : BigInt(fill as number);
+  if (typeof fill === "boolean") return fill ? 1 : 0;
+  if (typeof fill === "bigint") return Number(fill);
+  if (typeof fill === "string") throw new RatZarrError(`fill value ${JSON.stringify(fill)} is not a ${dataType}`);
+  return fill;
+}
+
+/** True when `data` is the array type that holds `dataType` (strings: an array of strings). */
+export function isArrayOf(dataType: DataType, data: unknown): boolean {
+  if (dataType === "string") return Array.isArray(data);
+  return data instanceof CONSTRUCTORS[dataType];
+}
+
+/** The JavaScript name of the array type for `dataType`, for error messages. */
+export function arrayTypeName(dataType: DataType): string {
+  return dataType === "string" ? "string[]" : CONSTRUCTORS[dataType].name;
+}
+
+/** Short description of any value's array type, for error messages. */
+export function describeArray(data: unknown): string {
+  if (Array.isArray(data)) return "Array";
+  if (ArrayBuffer.isView(data)) return data.constructor.name;
+  return data === null ? "null" : typeof data;
+}

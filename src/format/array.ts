@@ -1,0 +1,403 @@
+/**
+ * One Zarr v3 array: block reads and writes along the first dimension,
+ * resize and attributes. Whole chunks take the fast path (encode and store,
+ * or decode and copy, nothing else); partial chunks are read-modify-written
+ * through the chunk cache, one write at a time per chunk.
+ */
+import type { Store, StoreOptions } from "../stores/store.js";
+import type { CodecMetadata, JsonObject } from "../codecs/codec.js";
+import { CodecPipeline } from "../codecs/pipeline.js";
+import { type ArrayFor, type ChunkData, type DataType, type FillValue, allocate, arrayTypeName, describeArray, isArrayOf, ITEM_SIZE } from "../data-types.js";
+import { BoundsError, NodeError, ReadOnlyError } from "../errors.js";
+import { type ChunkCache, LruChunkCache } from "./chunk-cache.js";
+import { chunkKey } from "./chunk-keys.js";
+import { KeyedMutex, mapLimit } from "./concurrency.js";
+import { type ArrayMetadata, type ChunkKeyEncoding, defaultCodecs, parseArrayMetadata, stringifyArrayMetadata } from "./metadata.js";
+import { checkNodeName } from "./names.js";
+import { copyBox, fillBox, isAllFill } from "./regions.js";
+
+/** Default byte budget of a handle's decoded-chunk cache: 128 MiB. */
+export const DEFAULT_CACHE_BYTES = 128 * 1024 * 1024;
+/** Default number of chunks read or written at once. */
+export const DEFAULT_CONCURRENCY = 4;
+
+/** How an array handle does its I/O. */
+export interface ArrayOptions extends StoreOptions {
+  /** Decoded-chunk cache; share one across the arrays of a handle. Default: a new 128 MiB LRU cache. */
+  readonly cache?: ChunkCache | undefined;
+  /** Chunks read or written at once. Default 4. */
+  readonly concurrency?: number | undefined;
+  /** Bound on the decoded size of a chunk whose size the metadata does not fix (strings). */
+  readonly maxDecodedBytes?: number | undefined;
+  /** Refuse every change. */
+  readonly readOnly?: boolean | undefined;
+}
+
+/** What a new array is made of; everything but shape, data type and chunk shape has zarr-python's default. */
+export interface CreateArrayOptions {
+  readonly shape: readonly number[];
+  readonly dataType: DataType;
+  readonly chunkShape: readonly number[];
+  readonly fillValue?: FillValue | undefined;
+  readonly codecs?: readonly CodecMetadata[] | undefined;
+  readonly attributes?: JsonObject | undefined;
+  readonly chunkKeyEncoding?: ChunkKeyEncoding | undefined;
+  readonly dimensionNames?: readonly (string | null)[] | undefined;
+}
+
+/** The store key of the `zarr.json` of the node at `path`. */
+export function metadataKey(path: string): string {
+  return path === "" ? "zarr.json" : `${path}/zarr.json`;
+}
+
+/** The fill value zarr-python gives a new array of `dataType`: 0, 0.0, false or "". */
+export function defaultFillValue(dataType: DataType): FillValue {
+  if (dataType === "string") return "";
+  if (dataType === "bool") return false;
+  if (dataType === "int64" || dataType === "uint64") return 0n;
+  return 0;
+}
+
+interface ChunkJob {
+  readonly coords: number[];
+  readonly key: string;
+  /** first element of the chunk, in array coordinates */
+  readonly origin: number[];
+  /** the box of this chunk that the selection covers, chunk-local start */
+  readonly chunkStart: number[];
+  /** the same box, start in the caller's block */
+  readonly blockStart: number[];
+  readonly count: number[];
+  /** the box is every element of the chunk that lies inside the array */
+  readonly whole: boolean;
+}
+
+/** A handle on one Zarr v3 array in a store. */
+export class ZarrArray<D extends DataType = DataType> {
+  private meta: ArrayMetadata;
+  private readonly locks = new KeyedMutex();
+  private readonly cache: ChunkCache;
+  private readonly concurrency: number;
+
+  private constructor(
+    readonly store: Store,
+    readonly path: string,
+    metadata: ArrayMetadata,
+    private pipeline: CodecPipeline,
+    private readonly options: ArrayOptions,
+  ) {
+    this.meta = metadata;
+    this.cache = options.cache ?? new LruChunkCache(DEFAULT_CACHE_BYTES);
+    this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  }
+
+  /** Open the array at `path`; a missing or non-array `zarr.json` is an error. */
+  static async open<D extends DataType = DataType>(store: Store, path: string, options: ArrayOptions = {}): Promise<ZarrArray<D>> {
+    const key = metadataKey(path);
+    const bytes = await store.get(key, options);
+    if (bytes === undefined) throw new NodeError(path, "no array here (zarr.json is missing)");
+    const meta = parseArrayMetadata(bytes, key);
+    return new ZarrArray<D>(store, path, meta, await ZarrArray.makePipeline(meta, key, options), options);
+  }
+
+  /** Create an array at `path` and write its `zarr.json`; with `overwrite` false (default) an existing node is an error. */
+  static async create<D extends DataType>(store: Store, path: string, spec: CreateArrayOptions & { dataType: D }, options: ArrayOptions & { overwrite?: boolean } = {}): Promise<ZarrArray<D>> {
+    if (options.readOnly || store.readOnly) throw new ReadOnlyError(`cannot create array "${path}": read-only`);
+    for (const part of path.split("/").filter((p) => p !== "")) checkNodeName(part, "node");
+    const key = metadataKey(path);
+    if (!options.overwrite && (await store.get(key, options)) !== undefined) throw new NodeError(path, "a node already exists here");
+    if (spec.chunkShape.length !== spec.shape.length) throw new BoundsError(`array "${path}": chunk shape [${spec.chunkShape}] has rank ${spec.chunkShape.length}, shape [${spec.shape}] has rank ${spec.shape.length}`);
+    const meta: ArrayMetadata = {
+      nodeType: "array",
+      shape: [...spec.shape],
+      dataType: spec.dataType,
+      chunkShape: [...spec.chunkShape],
+      chunkKeyEncoding: spec.chunkKeyEncoding ?? { name: "default", separator: "/" },
+      fillValue: spec.fillValue ?? defaultFillValue(spec.dataType),
+      codecs: spec.codecs ?? defaultCodecs(spec.dataType),
+      attributes: spec.attributes ?? {},
+      dimensionNames: spec.dimensionNames,
+      extraFields: {},
+    };
+    // Round-trip through the parser: what we write is checked like what we read.
+    const text = stringifyArrayMetadata(meta);
+    const checked = parseArrayMetadata(text, key);
+    const pipeline = await ZarrArray.makePipeline(checked, key, options);
+    await store.set(key, new TextEncoder().encode(text), options);
+    return new ZarrArray<D>(store, path, checked, pipeline, options);
+  }
+
+  private static makePipeline(meta: ArrayMetadata, file: string, options: ArrayOptions): Promise<CodecPipeline> {
+    const spec = { shape: meta.chunkShape, dataType: meta.dataType, fillValue: meta.fillValue };
+    return CodecPipeline.create(meta.codecs, spec, file, options.maxDecodedBytes === undefined ? {} : { maxDecodedBytes: options.maxDecodedBytes });
+  }
+
+  get metadata(): ArrayMetadata { return this.meta; }
+  get shape(): readonly number[] { return this.meta.shape; }
+  get dataType(): D { return this.meta.dataType as D; }
+  get chunkShape(): readonly number[] { return this.meta.chunkShape; }
+  get fillValue(): FillValue { return this.meta.fillValue; }
+  get attributes(): JsonObject { return this.meta.attributes; }
+  /** Elements per row: the product of every dimension after the first (1 for a 1-d array). */
+  get rowSize(): number { return this.meta.shape.slice(1).reduce((a, b) => a * b, 1); }
+
+  /** The store key of the chunk at grid coordinates `coords`. */
+  chunkKey(coords: readonly number[]): string {
+    const k = chunkKey(this.meta.chunkKeyEncoding, coords);
+    return this.path === "" ? k : `${this.path}/${k}`;
+  }
+
+  /** Re-read `zarr.json` from the store (after another process changed it). */
+  async refresh(options: StoreOptions = {}): Promise<void> {
+    const key = metadataKey(this.path);
+    const bytes = await this.store.get(key, options);
+    if (bytes === undefined) throw new NodeError(this.path, "the array has been deleted (zarr.json is missing)");
+    const meta = parseArrayMetadata(bytes, key);
+    if (stringifyCodecs(meta) !== stringifyCodecs(this.meta) || meta.dataType !== this.meta.dataType || String(meta.chunkShape) !== String(this.meta.chunkShape)) {
+      this.pipeline = await ZarrArray.makePipeline(meta, key, this.options);
+    }
+    this.meta = meta;
+  }
+
+  private checkRows(start: number, stop: number, what: string): void {
+    const rows = this.meta.shape[0] ?? 1;
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(stop) || start < 0 || stop < start || stop > rows) {
+      throw new BoundsError(`array "${this.path}": cannot ${what} rows ${start} to ${stop} of ${rows}`);
+    }
+  }
+
+  /** The chunks that rows [start, stop) touch, with the boxes to move. */
+  private jobs(start: number, stop: number): ChunkJob[] {
+    const { shape, chunkShape } = this.meta;
+    const rank = shape.length;
+    if (rank === 0) return [{ coords: [], key: this.chunkKey([]), origin: [], chunkStart: [], blockStart: [], count: [], whole: true }];
+    if (stop <= start || shape.some((s) => s === 0)) return [];
+    const ranges: [number, number][] = shape.map((s, d) => {
+      const c = chunkShape[d]!;
+      return d === 0 ? [Math.floor(start / c), Math.floor((stop - 1) / c)] : [0, Math.ceil(s / c) - 1];
+    });
+    const out: ChunkJob[] = [];
+    const coords = ranges.map((r) => r[0]);
+    for (;;) {
+      const origin = coords.map((c, d) => c * chunkShape[d]!);
+      const lo = origin.map((o, d) => (d === 0 ? Math.max(o, start) : o));
+      const hi = origin.map((o, d) => Math.min(o + chunkShape[d]!, d === 0 ? stop : shape[d]!));
+      const count = lo.map((l, d) => hi[d]! - l);
+      const whole = origin.every((o, d) => lo[d] === o && hi[d] === Math.min(o + chunkShape[d]!, shape[d]!));
+      out.push({
+        coords: [...coords],
+        key: this.chunkKey(coords),
+        origin,
+        chunkStart: lo.map((l, d) => l - origin[d]!),
+        blockStart: lo.map((l, d) => (d === 0 ? l - start : l)),
+        count,
+        whole,
+      });
+      let d = rank - 1;
+      while (d >= 0) {
+        if (++coords[d]! <= ranges[d]![1]) break;
+        coords[d] = ranges[d]![0];
+        d--;
+      }
+      if (d < 0) return out;
+    }
+  }
+
+  private blockShape(rows: number): number[] {
+    return [rows, ...this.meta.shape.slice(1)];
+  }
+
+  /** Decode the chunk at `key`, or undefined when it is not stored. */
+  private async loadChunk(key: string, options: StoreOptions): Promise<ChunkData | undefined> {
+    const bytes = await this.store.get(key, options);
+    if (bytes === undefined) return undefined;
+    return this.pipeline.decode(bytes, { key, signal: options.signal });
+  }
+
+  /**
+   * Rows [start, stop) (default: all rows) as one flat row-major array. Missing chunks read as the fill value.
+   */
+  async read(start = 0, stop: number = this.meta.shape[0] ?? 1, options: StoreOptions = {}): Promise<ArrayFor<D>> {
+    this.checkRows(start, stop, "read");
+    const { dataType, chunkShape, fillValue } = this.meta;
+    const rows = this.meta.shape.length === 0 ? 1 : stop - start;
+    const shape = this.blockShape(rows);
+    const out = allocate(dataType, rows * this.rowSize) as ChunkData;
+    await mapLimit(this.jobs(start, stop), this.concurrency, async (job) => {
+      let chunk = this.cache.get(job.key);
+      if (chunk === undefined && job.whole) {
+        // Whole chunk, streaming: decode and copy, without filling the cache.
+        chunk = await this.loadChunk(job.key, options);
+      } else if (chunk === undefined) {
+        // Part of a chunk: cache it for the next small block. Under the chunk's
+        // lock so a concurrent write cannot be overwritten by a stale decode.
+        chunk = await this.locks.run(job.key, async () => {
+          const cached = this.cache.get(job.key);
+          if (cached !== undefined) return cached;
+          const loaded = await this.loadChunk(job.key, options);
+          if (loaded !== undefined) this.cache.set(job.key, loaded);
+          return loaded;
+        });
+      }
+      if (chunk === undefined) fillBox(out, shape, job.blockStart, job.count, dataType, fillValue);
+      else copyBox(chunk, chunkShape, job.chunkStart, out, shape, job.blockStart, job.count);
+    });
+    return out as ArrayFor<D>;
+  }
+
+  /**
+   * Write `data` (flat row-major, a whole number of rows) at row `start`. Resolves when every chunk is in the store.
+   */
+  async write(start: number, data: ArrayFor<D>, options: StoreOptions = {}): Promise<void> {
+    if (this.options.readOnly || this.store.readOnly) throw new ReadOnlyError(`array "${this.path}": cannot write, read-only`);
+    const { dataType } = this.meta;
+    if (!isArrayOf(dataType, data)) {
+      throw new BoundsError(`array "${this.path}": data type ${dataType} needs a ${arrayTypeName(dataType)}, got a ${describeArray(data)}`);
+    }
+    const rowSize = this.rowSize;
+    const length = (data as ChunkData).length;
+    if (length % rowSize !== 0) throw new BoundsError(`array "${this.path}": block of ${length} elements is not a whole number of rows of ${rowSize}`);
+    const rows = this.meta.shape.length === 0 ? 1 : length / rowSize;
+    this.checkRows(start, start + rows, "write");
+    const shape = this.blockShape(rows);
+    await mapLimit(this.jobs(start, start + rows), this.concurrency, (job) =>
+      this.locks.run(job.key, () => (job.whole ? this.writeWhole(job, data as ChunkData, shape, options) : this.writePart(job, data as ChunkData, shape, options))),
+    );
+  }
+
+  /** A chunk the block covers entirely: encode and store, nothing to read. */
+  private async writeWhole(job: ChunkJob, data: ChunkData, shape: number[], options: StoreOptions): Promise<void> {
+    const { chunkShape, dataType, fillValue } = this.meta;
+    const n = chunkShape.reduce((a, b) => a * b, 1);
+    let chunk: ChunkData;
+    const contiguous = job.count.every((c, d) => c === chunkShape[d] && (d === 0 || c === shape[d]));
+    if (contiguous) {
+      // The chunk is one run of the block: encode it in place, no copy.
+      const off = (job.blockStart[0] ?? 0) * this.rowSize;
+      chunk = Array.isArray(data) ? data.slice(off, off + n) : (data.subarray(off, off + n) as ChunkData);
+    } else {
+      chunk = allocate(dataType, n, fillValue) as ChunkData;
+      copyBox(data, shape, job.blockStart, chunk, chunkShape, job.chunkStart, job.count);
+    }
+    this.cache.delete(job.key);
+    await this.storeChunk(job.key, chunk, options);
+  }
+
+  /** Part of a chunk: read (cache first), change, store, keep the result cached. */
+  private async writePart(job: ChunkJob, data: ChunkData, shape: number[], options: StoreOptions): Promise<void> {
+    const { chunkShape, dataType, fillValue } = this.meta;
+    let chunk = this.cache.get(job.key) ?? (await this.loadChunk(job.key, options));
+    chunk ??= allocate(dataType, chunkShape.reduce((a, b) => a * b, 1), fillValue) as ChunkData;
+    copyBox(data, shape, job.blockStart, chunk, chunkShape, job.chunkStart, job.count);
+    try {
+      await this.storeChunk(job.key, chunk, options);
+      this.cache.set(job.key, chunk);
+    } catch (e) {
+      // The cached chunk may now hold bytes the store does not: drop it.
+      this.cache.delete(job.key);
+      throw e;
+    }
+  }
+
+  /** Encode and store a chunk, or delete its key when it is all fill value (zarr-python's default). */
+  private async storeChunk(key: string, chunk: ChunkData, options: StoreOptions): Promise<void> {
+    if (isAllFill(chunk, this.meta.dataType, this.meta.fillValue)) {
+      await this.store.delete(key, options);
+      return;
+    }
+    const bytes = await this.pipeline.encode(chunk, { key, signal: options.signal });
+    await this.store.set(key, bytes, options);
+  }
+
+  /**
+   * Change the shape. Chunks wholly outside the new shape are deleted, and on a shrink the
+   * cut-off part of a partial edge chunk is reset to the fill value, so a later grow reads
+   * fill, not old values (FORMAT.md, Resize). The new `zarr.json` is written last.
+   */
+  async resize(newShape: readonly number[], options: StoreOptions = {}): Promise<void> {
+    if (this.options.readOnly || this.store.readOnly) throw new ReadOnlyError(`array "${this.path}": cannot resize, read-only`);
+    const { shape, chunkShape, dataType, fillValue } = this.meta;
+    if (newShape.length !== shape.length || newShape.some((s) => !Number.isSafeInteger(s) || s < 0)) {
+      throw new BoundsError(`array "${this.path}": cannot resize [${shape}] to [${newShape}]`);
+    }
+    if (newShape.every((s, d) => s === shape[d])) return;
+    const oldGrid = shape.map((s, d) => Math.ceil(s / chunkShape[d]!));
+    const newGrid = newShape.map((s, d) => Math.ceil(s / chunkShape[d]!));
+    const doomed: string[] = [];
+    const cut: number[][] = [];
+    forEachCoord(oldGrid, (coords) => {
+      if (coords.some((c, d) => c >= newGrid[d]!)) doomed.push(this.chunkKey(coords));
+      else if (coords.some((c, d) => newShape[d]! < shape[d]! && (c + 1) * chunkShape[d]! > newShape[d]!)) cut.push([...coords]);
+    });
+    await mapLimit(cut, this.concurrency, (coords) => {
+      const key = this.chunkKey(coords);
+      return this.locks.run(key, async () => {
+        const chunk = this.cache.get(key) ?? (await this.loadChunk(key, options));
+        if (chunk === undefined) return;
+        for (let d = 0; d < shape.length; d++) {
+          const keep = newShape[d]! - coords[d]! * chunkShape[d]!;
+          if (keep >= chunkShape[d]!) continue;
+          const start = chunkShape.map((_, e) => (e === d ? keep : 0));
+          const count = chunkShape.map((c, e) => (e === d ? c - keep : c));
+          fillBox(chunk, chunkShape, start, count, dataType, fillValue);
+        }
+        this.cache.delete(key);
+        await this.storeChunk(key, chunk, options);
+      });
+    });
+    await mapLimit(doomed, this.concurrency * 4, (key) =>
+      this.locks.run(key, async () => {
+        this.cache.delete(key);
+        await this.store.delete(key, options);
+      }),
+    );
+    await this.writeMetadata({ ...this.meta, shape: [...newShape] }, options);
+  }
+
+  /** Replace the attributes. */
+  async setAttributes(attributes: JsonObject, options: StoreOptions = {}): Promise<void> {
+    await this.writeMetadata({ ...this.meta, attributes }, options);
+  }
+
+  /** Re-read the stored attributes, apply `change` to them, and write the result. */
+  async updateAttributes(change: (attributes: JsonObject) => JsonObject, options: StoreOptions = {}): Promise<JsonObject> {
+    await this.refresh(options);
+    const attributes = change(structuredClone(this.meta.attributes));
+    await this.setAttributes(attributes, options);
+    return attributes;
+  }
+
+  private async writeMetadata(meta: ArrayMetadata, options: StoreOptions): Promise<void> {
+    if (this.options.readOnly || this.store.readOnly) throw new ReadOnlyError(`array "${this.path}": cannot change metadata, read-only`);
+    const key = metadataKey(this.path);
+    const text = stringifyArrayMetadata(meta);
+    this.meta = parseArrayMetadata(text, key);
+    await this.store.set(key, new TextEncoder().encode(text), options);
+  }
+
+  /** Bytes one decoded chunk holds (strings: not fixed, undefined). */
+  get chunkBytes(): number | undefined {
+    const { dataType, chunkShape } = this.meta;
+    return dataType === "string" ? undefined : chunkShape.reduce((a, b) => a * b, 1) * ITEM_SIZE[dataType];
+  }
+}
+
+function stringifyCodecs(m: ArrayMetadata): string {
+  return stringifyArrayMetadata({ ...m, attributes: {}, shape: m.shape.map(() => 0) });
+}
+
+/** Visit every coordinate of a grid (C order). */
+function forEachCoord(grid: readonly number[], visit: (coords: number[]) => void): void {
+  if (grid.some((g) => g === 0)) return;
+  const coords = grid.map(() => 0);
+  for (;;) {
+    visit(coords);
+    let d = grid.length - 1;
+    while (d >= 0) {
+      if (++coords[d]! < grid[d]!) break;
+      coords[d] = 0;
+      d--;
+    }
+    if (d < 0) return;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Zarr v3 groups: create, open, attributes, and the children found by
+ * listing (there is no index of children in a group; FORMAT.md, Layout).
+ */
+import type { Store, StoreOptions } from "../stores/store.js";
+import type { JsonObject } from "../codecs/codec.js";
+import { NodeError, ReadOnlyError } from "../errors.js";
+import { metadataKey } from "./array.js";
+import { type GroupMetadata, type NodeMetadata, parseGroupMetadata, parseNodeMetadata, stringifyGroupMetadata } from "./metadata.js";
+import { checkNodeName } from "./names.js";
+
+/** The metadata of the node at `path`, or undefined when there is none. */
+export async function readNodeMetadata(store: Store, path: string, options: StoreOptions = {}): Promise<NodeMetadata | undefined> {
+  const key = metadataKey(path);
+  const bytes = await store.get(key, options);
+  return bytes === undefined ? undefined : parseNodeMetadata(bytes, key);
+}
+
+export interface GroupOptions extends StoreOptions {
+  readonly readOnly?: boolean | undefined;
+}
+
+/** A handle on one Zarr v3 group. */
+export class ZarrGroup {
+  private constructor(readonly store: Store, readonly path: string, private meta: GroupMetadata, private readonly options: GroupOptions) {}
+
+  /** Open the group at `path`; a missing node or an array is an error. */
+  static async open(store: Store, path: string, options: GroupOptions = {}): Promise<ZarrGroup> {
+    const key = metadataKey(path);
+    const bytes = await store.get(key, options);
+    if (bytes === undefined) throw new NodeError(path, "no group here (zarr.json is missing)");
+    return new ZarrGroup(store, path, parseGroupMetadata(bytes, key), options);
+  }
+
+  /** Create a group at `path` with `attributes`; an existing node is an error unless `overwrite`. */
+  static async create(store: Store, path: string, attributes: JsonObject = {}, options: GroupOptions & { overwrite?: boolean } = {}): Promise<ZarrGroup> {
+    if (options.readOnly || store.readOnly) throw new ReadOnlyError(`cannot create group "${path}": read-only`);
+    for (const part of path.split("/").filter((p) => p !== "")) checkNodeName(part, "node");
+    const key = metadataKey(path);
+    if (!options.overwrite && (await store.get(key, options)) !== undefined) throw new NodeError(path, "a node already exists here");
+    const meta: GroupMetadata = { nodeType: "group", attributes, extraFields: {} };
+    const group = new ZarrGroup(store, path, meta, options);
+    await group.write(meta, options);
+    return group;
+  }
+
+  get metadata(): GroupMetadata { return this.meta; }
+  get attributes(): JsonObject { return this.meta.attributes; }
+
+  /** Re-read `zarr.json` from the store. */
+  async refresh(options: StoreOptions = {}): Promise<void> {
+    const key = metadataKey(this.path);
+    const bytes = await this.store.get(key, options);
+    if (bytes === undefined) throw new NodeError(this.path, "the group has been deleted (zarr.json is missing)");
+    this.meta = parseGroupMetadata(bytes, key);
+  }
+
+  /** Replace the attributes. */
+  async setAttributes(attributes: JsonObject, options: StoreOptions = {}): Promise<void> {
+    await this.write({ ...this.meta, attributes }, options);
+  }
+
+  /** Re-read the stored attributes, apply `change` to them, and write the result. */
+  async updateAttributes(change: (attributes: JsonObject) => JsonObject, options: StoreOptions = {}): Promise<JsonObject> {
+    await this.refresh(options);
+    const attributes = change(structuredClone(this.meta.attributes));
+    await this.setAttributes(attributes, options);
+    return attributes;
+  }
+
+  /** Names of the child nodes (folders under this group holding a `zarr.json`), sorted. */
+  async children(options: StoreOptions = {}): Promise<string[]> {
+    const listing = await this.store.listDir(this.path, options);
+    const found = await Promise.all(
+      listing.prefixes.map(async (name) => ((await this.store.get(metadataKey(this.path === "" ? name : `${this.path}/${name}`), { ...options, range: { offset: 0, length: 1 } })) !== undefined ? name : undefined)),
+    );
+    return found.filter((n): n is string => n !== undefined);
+  }
+
+  private async write(meta: GroupMetadata, options: StoreOptions): Promise<void> {
+    if (this.options.readOnly || this.store.readOnly) throw new ReadOnlyError(`group "${this.path}": cannot change metadata, read-only`);
+    const text = stringifyGroupMetadata(meta);
+    await this.store.set(metadataKey(this.path), new TextEncoder().encode(text), options);
+    this.meta = meta;
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * ratzarr: very large raster attribute tables as Zarr v3 groups. This entry
+ * is the runtime-agnostic core (Node, browsers, Deno, Bun, workers); the
+ * filesystem store is in "ratzarr/fs".
+ */
+export { RatZarrError, MetadataError, CodecError, StoreError, BoundsError, NodeError, ReadOnlyError } from "./errors.js";
+export { DATA_TYPES, isDataType, allocate } from "./data-types.js";
+export type { DataType, NumericDataType, ArrayFor, ArrayTypes, ChunkData, TypedArray, FillValue } from "./data-types.js";
+export type { Codec, CodecMetadata, ChunkSpec, CodecContext, ArrayToArrayCodec, ArrayToBytesCodec, BytesToBytesCodec, JsonValue, JsonObject } from "./codecs/codec.js";
+export { registerCodec, codecNames } from "./codecs/registry.js";
+export type { CodecFactory } from "./codecs/registry.js";
+export { CodecPipeline } from "./codecs/pipeline.js";
+export type { Store, StoreOptions, GetOptions, ByteRange, DirListing } from "./stores/store.js";
+export { MemoryStore } from "./stores/memory.js";
+export { ZarrArray, DEFAULT_CACHE_BYTES, DEFAULT_CONCURRENCY, defaultFillValue } from "./format/array.js";
+export type { ArrayOptions, CreateArrayOptions } from "./format/array.js";
+export { ZarrGroup, readNodeMetadata } from "./format/group.js";
+export { LruChunkCache } from "./format/chunk-cache.js";
+export type { ChunkCache } from "./format/chunk-cache.js";
+export { parseNodeMetadata, parseArrayMetadata, parseGroupMetadata, stringifyArrayMetadata, stringifyGroupMetadata, defaultCodecs } from "./format/metadata.js";
+export type { ArrayMetadata, GroupMetadata, NodeMetadata, ChunkKeyEncoding } from "./format/metadata.js";
+export { parseJson, stringifyJson } from "./format/json.js";

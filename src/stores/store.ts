@@ -1,0 +1,45 @@
+/**
+ * The one small interface every store implements. Keys are `/`-separated
+ * paths relative to the store's root ("RAT/area/c/0"); values are bytes.
+ */
+
+/** Options every store call takes: an `AbortSignal` to cancel it. */
+export interface StoreOptions {
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** A byte range: `offset` and `length`, or the last `suffix` bytes. */
+export type ByteRange = { readonly offset: number; readonly length: number } | { readonly suffix: number };
+
+export interface GetOptions extends StoreOptions {
+  readonly range?: ByteRange | undefined;
+}
+
+/** The immediate children of a prefix: keys directly under it, and sub-prefixes (without the trailing "/"). */
+export interface DirListing {
+  readonly keys: string[];
+  readonly prefixes: string[];
+}
+
+/** Where ratzarr keeps its bytes: memory, local disk, S3, HTTP. */
+export interface Store {
+  /** The bytes at `key` (or the requested range of them), or undefined when there is no such key. */
+  get(key: string, options?: GetOptions): Promise<Uint8Array | undefined>;
+  /** Store `value` at `key`; resolves only when the bytes are durably in the store. */
+  set(key: string, value: Uint8Array, options?: StoreOptions): Promise<void>;
+  /** Remove `key`; removing a missing key is not an error. */
+  delete(key: string, options?: StoreOptions): Promise<void>;
+  /** Every key that starts with `prefix` (a plain string prefix, not a folder: callers add "/"). */
+  list(prefix: string, options?: StoreOptions): AsyncIterable<string>;
+  /** The keys and sub-prefixes directly under the folder `prefix` ("" for the root, else ending without "/"). */
+  listDir(prefix: string, options?: StoreOptions): Promise<DirListing>;
+  /** True when the store refuses writes. */
+  readonly readOnly?: boolean;
+}
+
+/** Collect an async iterable of keys into an array. */
+export async function collectKeys(keys: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const k of keys) out.push(k);
+  return out;
+}
