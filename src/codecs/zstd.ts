@@ -1,0 +1,164 @@
+/**
+ * The `zstd` bytes→bytes codec (spec: codecs/zstd v1.0), on the WASM libzstd
+ * of npm `numcodecs`, loaded on first use. Input is walked frame by frame
+ * first (zstd-frame.ts), so truncated data and frames claiming more than the
+ * chunk may hold are refused before any decoder allocates for them.
+ */
+import type { BytesToBytesCodec, JsonObject } from "./codec.js";
+import { CodecError, MetadataError } from "../errors.js";
+import { MAX_BLOCK_SIZE, scanZstdFrames, type ZstdFrame } from "./zstd-frame.js";
+
+const NAME = "zstd";
+/** libzstd's ZSTD_CLEVEL_DEFAULT, which zarr-python's level 0 means. */
+const DEFAULT_LEVEL = 3;
+/** ZSTD_maxCLevel(); numcodecs clamps to it too. */
+const MAX_LEVEL = 22;
+
+interface WasmCodec {
+  encode(data: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  decode(data: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+let loading: Promise<(level: number) => WasmCodec> | undefined;
+
+/** Import numcodecs' zstd once; a failed import is forgotten so a later call can retry. */
+function loadZstd(): Promise<(level: number) => WasmCodec> {
+  loading ??= import("numcodecs/zstd").then(
+    (m) => (level: number) => m.default.fromConfig({ id: "zstd", level }),
+    (e: unknown) => {
+      loading = undefined;
+      throw e;
+    },
+  );
+  return loading;
+}
+
+/**
+ * Make a `zstd` codec; `{"level": integer, "checksum": boolean}` (absent:
+ * level 0, no checksum). Level 0 means libzstd's default, 3. Frames are
+ * written with their content size and without a checksum: numcodecs cannot
+ * write one, and readers do not require it. Reading accepts frames with or
+ * without content size or checksum, concatenated frames and skippable frames.
+ */
+export function createZstdCodec(configuration: JsonObject, file: string): BytesToBytesCodec {
+  const level = configuration["level"] ?? 0;
+  const checksum = configuration["checksum"] ?? false;
+  if (typeof level !== "number" || !Number.isInteger(level)) {
+    throw new MetadataError(file, "codecs", `zstd codec: "level" must be an integer, got ${JSON.stringify(String(level))}`);
+  }
+  if (typeof checksum !== "boolean") {
+    throw new MetadataError(file, "codecs", `zstd codec: "checksum" must be true or false, got ${JSON.stringify(String(checksum))}`);
+  }
+  // numcodecs raises every level <= 0 to 1, so map zarr-python's 0 to the default level 3 here.
+  // Negative (fast) levels are not reachable through numcodecs; they compress at level 1.
+  const effectiveLevel = level === 0 ? DEFAULT_LEVEL : Math.min(Math.max(level, 1), MAX_LEVEL);
+  let wasm: WasmCodec | undefined;
+  const codec = async (): Promise<WasmCodec> => (wasm ??= (await loadZstd())(effectiveLevel));
+
+  return {
+    kind: "bytes_to_bytes",
+    name: NAME,
+    encodedSize: () => undefined,
+
+    async encode(bytes, ctx) {
+      const out = await (await codec()).encode(bytes);
+      // FORMAT.md: written frames must carry their content size (older readers need it).
+      const stream = scanZstdFrames(out, NAME, ctx.key);
+      if (stream.contentSize !== bytes.byteLength) {
+        throw new CodecError(NAME, ctx.key, `the zstd encoder wrote frames announcing ${stream.contentSize ?? "no"} content size for ${bytes.byteLength} bytes`);
+      }
+      return out;
+    },
+
+    async decode(bytes, ctx) {
+      const { key, decodedSize, maxDecodedSize: max } = ctx;
+      const stream = scanZstdFrames(bytes, NAME, key);
+      const frames = stream.frames;
+      for (const f of frames) {
+        if (f.dictionaryId !== 0) throw new CodecError(NAME, key, `frame at byte ${f.start} needs dictionary ${f.dictionaryId}; dictionaries are not supported`);
+        if (f.contentSize !== undefined && f.contentSize > f.blockBound) {
+          throw new CodecError(NAME, key, `frame at byte ${f.start} announces ${f.contentSize} bytes but its ${f.blockCount} blocks hold at most ${f.blockBound} (corrupt frame)`);
+        }
+      }
+      if (stream.contentSize !== undefined) {
+        if (decodedSize !== undefined && stream.contentSize !== decodedSize) {
+          throw new CodecError(NAME, key, `frames announce ${stream.contentSize} decoded bytes, expected ${decodedSize}`);
+        }
+        if (stream.contentSize > max) {
+          throw new CodecError(NAME, key, `frames announce ${stream.contentSize} decoded bytes, more than the limit of ${max}`);
+        }
+      } else if (lowBound(frames) > max) {
+        throw new CodecError(NAME, key, `frames without a content size can decode to up to ${stream.maxContentSize} bytes, more than the limit of ${max}`);
+      }
+      const wasm = await codec();
+      let out: Uint8Array;
+      if (frames.length === 1 && stream.skippableFrames === 0) {
+        out = await decodeFrame(wasm, bytes, frames[0]!, key, 0, max);
+      } else {
+        // Frame by frame, so the running size is checked before each frame grows the output.
+        const pieces: Uint8Array[] = [];
+        let total = 0;
+        for (const f of frames) {
+          ctx.signal?.throwIfAborted();
+          const piece = await decodeFrame(wasm, bytes.subarray(f.start, f.end), f, key, total, max);
+          pieces.push(piece);
+          total += piece.length;
+        }
+        out = pieces.length === 1 ? pieces[0]! : concat(pieces, total);
+      }
+      if (decodedSize !== undefined && out.length !== decodedSize) {
+        throw new CodecError(NAME, key, `decoded ${out.length} bytes, expected ${decodedSize}`);
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * A size well-formed frames reach for sure, for refusing early: the announced
+ * size, else the block bound less one partial compressed block (streaming
+ * encoders end a frame with a short block; raw and RLE blocks are exact).
+ */
+function plausibleSize(f: ZstdFrame): number {
+  if (f.contentSize !== undefined) return f.contentSize;
+  return f.compressedBlocks === 0 ? f.blockBound : f.blockBound - Math.min(f.windowSize, MAX_BLOCK_SIZE);
+}
+
+function lowBound(frames: readonly ZstdFrame[]): number {
+  let sum = 0;
+  for (const f of frames) sum += plausibleSize(f);
+  return sum;
+}
+
+/** Decode one frame (`data` is the frame, or the whole single-frame input), checking its size against what it announced and the limit. */
+async function decodeFrame(wasm: WasmCodec, data: Uint8Array, f: ZstdFrame, key: string, before: number, max: number): Promise<Uint8Array> {
+  if (f.contentSize === undefined && before + plausibleSize(f) > max) {
+    throw new CodecError(NAME, key, `frame at byte ${f.start} without a content size can decode to up to ${f.blockBound} bytes after ${before}, more than the limit of ${max}`);
+  }
+  let out: Uint8Array;
+  try {
+    out = await wasm.decode(data);
+  } catch (e) {
+    // numcodecs reports libzstd errors as "std::runtime_error,zstd codec error: <ZSTD_getErrorName>".
+    const reason = String((e as Error).message).replace(/^std::runtime_error,\s*/, "");
+    throw new CodecError(NAME, key, `corrupt frame at byte ${f.start} (${f.end - f.start} bytes): ${reason}`, { cause: e });
+  }
+  // Check the length: some zstd decoders return partial data for damaged frames without complaint.
+  if (f.contentSize !== undefined ? out.length !== f.contentSize : out.length > f.blockBound) {
+    throw new CodecError(NAME, key, `frame at byte ${f.start} decoded to ${out.length} bytes, but announces ${f.contentSize ?? `at most ${f.blockBound}`}`);
+  }
+  if (before + out.length > max) {
+    throw new CodecError(NAME, key, `decoded ${before + out.length} bytes, more than the limit of ${max}`);
+  }
+  return out;
+}
+
+function concat(pieces: readonly Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let p = 0;
+  for (const piece of pieces) {
+    out.set(piece, p);
+    p += piece.length;
+  }
+  return out;
+}

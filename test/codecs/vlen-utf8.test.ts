@@ -1,0 +1,87 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { createVlenUtf8Codec } from "../../src/codecs/vlen-utf8.js";
+import type { ChunkSpec } from "../../src/codecs/codec.js";
+import { CodecPipeline } from "../../src/codecs/pipeline.js";
+import { CodecError } from "../../src/errors.js";
+
+const hex = (s: string): Uint8Array => Uint8Array.from(s.replace(/\s+/g, "").match(/../g) ?? [], (h) => parseInt(h, 16));
+const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+function shifted(b: Uint8Array, by: number): Uint8Array {
+  const buf = new Uint8Array(b.length + by + 5).fill(0xee);
+  buf.set(b, by);
+  return buf.subarray(by, by + b.length);
+}
+async function rejects(f: () => unknown, ...patterns: RegExp[]): Promise<void> {
+  try {
+    await f();
+  } catch (e) {
+    assert.instance(e, CodecError);
+    for (const p of patterns) assert.match((e as Error).message, p);
+    return;
+  }
+  assert.unreachable("expected a CodecError");
+}
+const spec = (shape: number[]): ChunkSpec => ({ shape, dataType: "string", fillValue: "" });
+const ctx = { key: "names/c/2" };
+const codec = createVlenUtf8Codec({}, "names/zarr.json");
+
+// FORMAT.md's example; numcodecs 0.16.6 VLenUTF8 writes the same bytes.
+const EXAMPLE = hex("04000000 01000000 61 00000000 06000000 68c3a96c6c6f 03000000 78797a");
+
+test("the FORMAT.md example, both ways, also from a subarray", async () => {
+  const data = ["a", "", "héllo", "xyz"];
+  assert.is(toHex(await codec.encode(data, spec([4]), ctx)), toHex(EXAMPLE));
+  assert.equal(await codec.decode(EXAMPLE, spec([4]), ctx), data);
+  for (const by of [1, 2, 3, 7]) assert.equal(await codec.decode(shifted(EXAMPLE, by), spec([2, 2]), ctx), data);
+});
+
+test("unicode: 2-, 3- and 4-byte sequences, combining marks, lone surrogates", async () => {
+  const data = ["ß", "€", "日本語", "🌍🚀", "e\u0301", "mixed ascii then ü", "\ud800"];
+  const bytes = await codec.encode(data, spec([7]), ctx);
+  const back = (await codec.decode(bytes, spec([7]), ctx)) as string[];
+  assert.equal(back.slice(0, 6), data.slice(0, 6));
+  assert.is(back[6], "\ufffd", "a lone surrogate is written as U+FFFD, as TextEncoder does");
+  assert.is(toHex(await codec.encode(["🌍"], spec([1]), ctx)), "01000000" + "04000000" + "f09f8c8d");
+});
+
+test("empty chunk and empty strings", async () => {
+  assert.is(toHex(await codec.encode([], spec([0]), ctx)), "00000000");
+  assert.equal(await codec.decode(hex("00000000"), spec([0, 5]), ctx), []);
+  assert.equal(await codec.decode(hex("02000000 00000000 00000000"), spec([2]), ctx), ["", ""]);
+});
+
+test("truncated or inconsistent input: CodecError naming the key, element, offset and numbers", async () => {
+  await rejects(() => codec.decode(new Uint8Array(0), spec([1]), ctx), /names\/c\/2/, /truncated/, /0 bytes/);
+  await rejects(() => codec.decode(hex("010000"), spec([1]), ctx), /truncated/);
+  await rejects(() => codec.decode(hex("01000000"), spec([1]), ctx), /element 0 at byte 4/, /needs 4 bytes, only 0 left/);
+  await rejects(() => codec.decode(hex("01000000 0500"), spec([1]), ctx), /element 0/, /only 2 left/);
+  await rejects(() => codec.decode(EXAMPLE.subarray(0, EXAMPLE.length - 1), spec([4]), ctx), /element 3 at byte 23 claims 3 bytes, only 2 left of 29/);
+  await rejects(() => codec.decode(hex("01000000 ffffffff 61"), spec([1]), ctx), /claims 4294967295 bytes, only 1 left/);
+  await rejects(() => codec.decode(new Uint8Array([...EXAMPLE, 0]), spec([4]), ctx), /1 unexpected bytes/, /byte 30 of 31/);
+  await rejects(() => codec.decode(EXAMPLE, spec([5]), ctx), /holds 4 elements, expected 5/);
+  await rejects(() => codec.decode(hex("01000000 02000000 c328"), spec([1]), ctx), /element 0 at byte 8/, /not valid UTF-8/);
+});
+
+test("only data type string; encode checks the array", async () => {
+  await rejects(() => codec.decode(EXAMPLE, { shape: [4], dataType: "int32", fillValue: 0 }, ctx), /"string"/, /int32/);
+  await rejects(() => codec.encode(new Int32Array(1), { shape: [1], dataType: "int32", fillValue: 0 }, ctx), /int32/);
+  await rejects(() => codec.encode(new Int32Array(1), spec([1]), ctx), /array of strings/, /Int32Array/);
+  await rejects(() => codec.encode(["a", 5 as never], spec([2]), ctx), /element 1 is number/);
+  await rejects(() => codec.encode(["a"], spec([2]), ctx), /1 elements, expected 2/);
+});
+
+test("round trips: odd 2-d shape, long strings, ASCII turning into non-ASCII late (buffer growth)", async () => {
+  const data: string[] = [];
+  for (let i = 0; i < 3000; i++) data.push(i < 2500 ? `row ${i}` : `ряд ${i} ${"🌍".repeat(i % 5)}`);
+  data[7] = "x".repeat(100_000);
+  data[8] = "ü".repeat(50_000);
+  const s = spec([3, 1000]);
+  const bytes = await codec.encode(data, s, ctx);
+  assert.equal(await codec.decode(shifted(bytes, 1), s, ctx), data);
+  const p = await CodecPipeline.create([{ name: "vlen-utf8", configuration: {} }], { shape: [5, 3], dataType: "string", fillValue: "" }, "names/zarr.json");
+  const small = Array.from({ length: 15 }, (_, i) => (i % 4 === 0 ? "" : `é${i}`));
+  assert.equal(await p.decode(await p.encode(small, ctx), ctx), small);
+});
+
+test.run();
