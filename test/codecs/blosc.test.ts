@@ -3,23 +3,8 @@ import * as assert from "uvu/assert";
 import { createBloscCodec } from "../../src/codecs/blosc.js";
 import { CodecPipeline } from "../../src/codecs/pipeline.js";
 import { CodecError, MetadataError } from "../../src/errors.js";
+import { hex, rejects, shifted } from "../helpers/bytes.js";
 
-const hex = (s: string): Uint8Array => Uint8Array.from(s.replace(/\s+/g, "").match(/../g) ?? [], (h) => parseInt(h, 16));
-function shifted(b: Uint8Array, by: number): Uint8Array {
-  const buf = new Uint8Array(b.length + by + 5).fill(0xee);
-  buf.set(b, by);
-  return buf.subarray(by, by + b.length);
-}
-async function rejects(f: () => unknown, ...patterns: RegExp[]): Promise<void> {
-  try {
-    await f();
-  } catch (e) {
-    assert.instance(e, CodecError);
-    for (const p of patterns) assert.match((e as Error).message, p);
-    return;
-  }
-  assert.unreachable("expected a CodecError");
-}
 const ctx = (decodedSize?: number, maxDecodedSize = 1 << 30) => ({ key: "b/c/0", decodedSize, maxDecodedSize });
 const codec = createBloscCodec({ cname: "lz4", clevel: 5, shuffle: "shuffle", typesize: 4, blocksize: 0 }, "b/zarr.json");
 const asInt32 = (b: Uint8Array): number[] => Array.from(new Int32Array(b.slice().buffer));

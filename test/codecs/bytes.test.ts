@@ -5,25 +5,9 @@ import type { ChunkSpec } from "../../src/codecs/codec.js";
 import { CodecPipeline } from "../../src/codecs/pipeline.js";
 import type { ChunkData, DataType, NumericDataType } from "../../src/data-types.js";
 import { CodecError, MetadataError } from "../../src/errors.js";
+import { hex, rejectsWith as rejects, shifted } from "../helpers/bytes.js";
 
-const hex = (s: string): Uint8Array => Uint8Array.from(s.replace(/\s+/g, "").match(/../g) ?? [], (h) => parseInt(h, 16));
 /** A copy of `b` inside a larger buffer, starting at byte `by`. */
-function shifted(b: Uint8Array, by: number): Uint8Array {
-  const buf = new Uint8Array(b.length + by + 5).fill(0xee);
-  buf.set(b, by);
-  return buf.subarray(by, by + b.length);
-}
-async function rejects(f: () => unknown, cls: abstract new (...a: never[]) => Error, ...patterns: RegExp[]): Promise<Error> {
-  try {
-    await f();
-  } catch (e) {
-    assert.instance(e, cls);
-    for (const p of patterns) assert.match((e as Error).message, p);
-    return e as Error;
-  }
-  assert.unreachable(`expected a ${cls.name}`);
-  throw new Error("unreachable");
-}
 const spec = (dataType: DataType, shape: number[], fillValue: number | bigint | boolean | string = 0): ChunkSpec => ({ shape, dataType, fillValue });
 const ctx = { key: "arr/c/0" };
 const le = createBytesCodec({ endian: "little" }, "arr/zarr.json");

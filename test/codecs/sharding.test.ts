@@ -6,23 +6,8 @@ import type { ChunkSpec, JsonObject } from "../../src/codecs/codec.js";
 import { CodecPipeline } from "../../src/codecs/pipeline.js";
 import type { ChunkData, DataType } from "../../src/data-types.js";
 import { CodecError, MetadataError } from "../../src/errors.js";
+import { hex, rejectsWith as rejects, shifted } from "../helpers/bytes.js";
 
-const hex = (s: string): Uint8Array => Uint8Array.from(s.replace(/\s+/g, "").match(/../g) ?? [], (h) => parseInt(h, 16));
-function shifted(b: Uint8Array, by: number): Uint8Array {
-  const buf = new Uint8Array(b.length + by + 5).fill(0xee);
-  buf.set(b, by);
-  return buf.subarray(by, by + b.length);
-}
-async function rejects(f: () => unknown, cls: abstract new (...a: never[]) => Error, ...patterns: RegExp[]): Promise<void> {
-  try {
-    await f();
-  } catch (e) {
-    assert.instance(e, cls);
-    for (const p of patterns) assert.match((e as Error).message, p);
-    return;
-  }
-  assert.unreachable(`expected a ${cls.name}`);
-}
 const FILE = "s/zarr.json";
 const ctx = { key: "s/c/0/0" };
 const spec = (dataType: DataType, shape: number[], fillValue: number | bigint | string = 0): ChunkSpec => ({ shape, dataType, fillValue });

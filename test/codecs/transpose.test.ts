@@ -5,17 +5,8 @@ import type { ChunkSpec } from "../../src/codecs/codec.js";
 import { CodecPipeline } from "../../src/codecs/pipeline.js";
 import type { DataType } from "../../src/data-types.js";
 import { CodecError, MetadataError } from "../../src/errors.js";
+import { rejectsWith as rejects } from "../helpers/bytes.js";
 
-async function rejects(f: () => unknown, cls: abstract new (...a: never[]) => Error, ...patterns: RegExp[]): Promise<void> {
-  try {
-    await f();
-  } catch (e) {
-    assert.instance(e, cls);
-    for (const p of patterns) assert.match((e as Error).message, p);
-    return;
-  }
-  assert.unreachable(`expected a ${cls.name}`);
-}
 const spec = (dataType: DataType, shape: number[], fillValue: number | bigint | string = 0): ChunkSpec => ({ shape, dataType, fillValue });
 const ctx = { key: "t/c/0/0" };
 const FILE = "t/zarr.json";

@@ -4,24 +4,9 @@ import { createVlenUtf8Codec } from "../../src/codecs/vlen-utf8.js";
 import type { ChunkSpec } from "../../src/codecs/codec.js";
 import { CodecPipeline } from "../../src/codecs/pipeline.js";
 import { CodecError } from "../../src/errors.js";
+import { hex, rejects, shifted } from "../helpers/bytes.js";
 
-const hex = (s: string): Uint8Array => Uint8Array.from(s.replace(/\s+/g, "").match(/../g) ?? [], (h) => parseInt(h, 16));
 const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-function shifted(b: Uint8Array, by: number): Uint8Array {
-  const buf = new Uint8Array(b.length + by + 5).fill(0xee);
-  buf.set(b, by);
-  return buf.subarray(by, by + b.length);
-}
-async function rejects(f: () => unknown, ...patterns: RegExp[]): Promise<void> {
-  try {
-    await f();
-  } catch (e) {
-    assert.instance(e, CodecError);
-    for (const p of patterns) assert.match((e as Error).message, p);
-    return;
-  }
-  assert.unreachable("expected a CodecError");
-}
 const spec = (shape: number[]): ChunkSpec => ({ shape, dataType: "string", fillValue: "" });
 const ctx = { key: "names/c/2" };
 const codec = createVlenUtf8Codec({}, "names/zarr.json");

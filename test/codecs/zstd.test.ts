@@ -4,33 +4,8 @@ import { createZstdCodec } from "../../src/codecs/zstd.js";
 import { scanZstdFrames } from "../../src/codecs/zstd-frame.js";
 import { CodecPipeline } from "../../src/codecs/pipeline.js";
 import { CodecError, MetadataError } from "../../src/errors.js";
+import { concat, hex, rejects, shifted, text } from "../helpers/bytes.js";
 
-const hex = (s: string): Uint8Array => Uint8Array.from(s.replace(/\s+/g, "").match(/../g) ?? [], (h) => parseInt(h, 16));
-const text = (b: Uint8Array): string => new TextDecoder().decode(b);
-function shifted(b: Uint8Array, by: number): Uint8Array {
-  const buf = new Uint8Array(b.length + by + 5).fill(0xee);
-  buf.set(b, by);
-  return buf.subarray(by, by + b.length);
-}
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-async function rejects(f: () => unknown, ...patterns: RegExp[]): Promise<void> {
-  try {
-    await f();
-  } catch (e) {
-    assert.instance(e, CodecError);
-    for (const p of patterns) assert.match((e as Error).message, p);
-    return;
-  }
-  assert.unreachable("expected a CodecError");
-}
 const KEY = "col/c/3";
 const ctx = (decodedSize?: number, maxDecodedSize = 1 << 30) => ({ key: KEY, decodedSize, maxDecodedSize });
 const codec = createZstdCodec({ level: 0, checksum: false }, "col/zarr.json");
