@@ -20,3 +20,5 @@ export type { ChunkCache } from "./format/chunk-cache.js";
 export { parseNodeMetadata, parseArrayMetadata, parseGroupMetadata, stringifyArrayMetadata, stringifyGroupMetadata, defaultCodecs } from "./format/metadata.js";
 export type { ArrayMetadata, GroupMetadata, NodeMetadata, ChunkKeyEncoding } from "./format/metadata.js";
 export { parseJson, stringifyJson } from "./format/json.js";
+export { RatZarr, RAT_GROUP, DEFAULT_CHUNK_SIZE, AttributeMapping, MANAGED_KEYS, setPlatform, platform, storeLocation } from "./rat/index.js";
+export type { RatZarrOptions, ColumnDataType, ModificationEvent, Platform, RatLocation } from "./rat/index.js";

@@ -72,9 +72,13 @@ interface ChunkJob {
   readonly whole: boolean;
 }
 
+let handles = 0;
+
 /** A handle on one Zarr v3 array in a store. */
 export class ZarrArray<D extends DataType = DataType> {
   private meta: ArrayMetadata;
+  /** Cache keys carry the handle's number: a shared cache never serves one handle's chunks to a later array of the same name. */
+  private readonly cacheTag = `${++handles}:`;
   private readonly locks = new KeyedMutex();
   private readonly cache: ChunkCache;
   private readonly concurrency: number;
@@ -224,7 +228,7 @@ export class ZarrArray<D extends DataType = DataType> {
     const shape = this.blockShape(rows);
     const out = allocate(dataType, rows * this.rowSize) as ChunkData;
     await mapLimit(this.jobs(start, stop), this.concurrency, async (job) => {
-      let chunk = this.cache.get(job.key);
+      let chunk = this.cache.get(this.cacheTag + job.key);
       if (chunk === undefined && job.whole) {
         // Whole chunk, streaming: decode and copy, without filling the cache.
         chunk = await this.loadChunk(job.key, options);
@@ -232,10 +236,10 @@ export class ZarrArray<D extends DataType = DataType> {
         // Part of a chunk: cache it for the next small block. Under the chunk's
         // lock so a concurrent write cannot be overwritten by a stale decode.
         chunk = await this.locks.run(job.key, async () => {
-          const cached = this.cache.get(job.key);
+          const cached = this.cache.get(this.cacheTag + job.key);
           if (cached !== undefined) return cached;
           const loaded = await this.loadChunk(job.key, options);
-          if (loaded !== undefined) this.cache.set(job.key, loaded);
+          if (loaded !== undefined) this.cache.set(this.cacheTag + job.key, loaded);
           return loaded;
         });
       }
@@ -279,22 +283,22 @@ export class ZarrArray<D extends DataType = DataType> {
       chunk = allocate(dataType, n, fillValue) as ChunkData;
       copyBox(data, shape, job.blockStart, chunk, chunkShape, job.chunkStart, job.count);
     }
-    this.cache.delete(job.key);
+    this.cache.delete(this.cacheTag + job.key);
     await this.storeChunk(job.key, chunk, options);
   }
 
   /** Part of a chunk: read (cache first), change, store, keep the result cached. */
   private async writePart(job: ChunkJob, data: ChunkData, shape: number[], options: StoreOptions): Promise<void> {
     const { chunkShape, dataType, fillValue } = this.meta;
-    let chunk = this.cache.get(job.key) ?? (await this.loadChunk(job.key, options));
+    let chunk = this.cache.get(this.cacheTag + job.key) ?? (await this.loadChunk(job.key, options));
     chunk ??= allocate(dataType, chunkShape.reduce((a, b) => a * b, 1), fillValue) as ChunkData;
     copyBox(data, shape, job.blockStart, chunk, chunkShape, job.chunkStart, job.count);
     try {
       await this.storeChunk(job.key, chunk, options);
-      this.cache.set(job.key, chunk);
+      this.cache.set(this.cacheTag + job.key, chunk);
     } catch (e) {
       // The cached chunk may now hold bytes the store does not: drop it.
-      this.cache.delete(job.key);
+      this.cache.delete(this.cacheTag + job.key);
       throw e;
     }
   }
@@ -332,7 +336,7 @@ export class ZarrArray<D extends DataType = DataType> {
     await mapLimit(cut, this.concurrency, (coords) => {
       const key = this.chunkKey(coords);
       return this.locks.run(key, async () => {
-        const chunk = this.cache.get(key) ?? (await this.loadChunk(key, options));
+        const chunk = this.cache.get(this.cacheTag + key) ?? (await this.loadChunk(key, options));
         if (chunk === undefined) return;
         for (let d = 0; d < shape.length; d++) {
           const keep = newShape[d]! - coords[d]! * chunkShape[d]!;
@@ -341,13 +345,13 @@ export class ZarrArray<D extends DataType = DataType> {
           const count = chunkShape.map((c, e) => (e === d ? c - keep : c));
           fillBox(chunk, chunkShape, start, count, dataType, fillValue);
         }
-        this.cache.delete(key);
+        this.cache.delete(this.cacheTag + key);
         await this.storeChunk(key, chunk, options);
       });
     });
     await mapLimit(doomed, this.concurrency * 4, (key) =>
       this.locks.run(key, async () => {
-        this.cache.delete(key);
+        this.cache.delete(this.cacheTag + key);
         await this.store.delete(key, options);
       }),
     );

@@ -33,6 +33,8 @@ export interface Store {
   list(prefix: string, options?: StoreOptions): AsyncIterable<string>;
   /** The keys and sub-prefixes directly under the folder `prefix` ("" for the root, else ending without "/"). */
   listDir(prefix: string, options?: StoreOptions): Promise<DirListing>;
+  /** Optional fast path: remove every key under the folder `prefix` ("" for all). Callers fall back to list and delete. */
+  deleteDir?(prefix: string, options?: StoreOptions): Promise<void>;
   /** True when the store refuses writes. */
   readonly readOnly?: boolean;
 }
@@ -42,4 +44,13 @@ export async function collectKeys(keys: AsyncIterable<string>): Promise<string[]
   const out: string[] = [];
   for await (const k of keys) out.push(k);
   return out;
+}
+
+/** Remove every key under the folder `prefix` ("" for the whole store), with the store's fast path when it has one. */
+export async function deleteAll(store: Store, prefix: string, options: StoreOptions = {}): Promise<void> {
+  if (store.deleteDir !== undefined) return store.deleteDir(prefix, options);
+  const keys = await collectKeys(store.list(prefix === "" ? "" : `${prefix}/`, options));
+  // zarr.json files first, so a half-deleted node no longer looks like a node.
+  keys.sort((a, b) => Number(b.endsWith("zarr.json")) - Number(a.endsWith("zarr.json")));
+  for (const key of keys) await store.delete(key, options);
 }

@@ -15,10 +15,16 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
 test("package.json: ESM, types first in every export, no runtime TypeScript", () => {
   assert.is(pkg.type, "module");
-  for (const [entry, target] of Object.entries(pkg.exports as Record<string, unknown>)) {
-    if (typeof target === "string") continue;
-    assert.is(Object.keys(target as object)[0], "types", `exports["${entry}"]`);
-  }
+  // Every condition object that names files puts "types" first.
+  const check = (target: unknown, where: string): void => {
+    if (typeof target !== "object" || target === null) return;
+    const keys = Object.keys(target);
+    if (keys.includes("types")) assert.is(keys.filter((k) => k !== "node")[0], "types", where);
+    for (const [k, v] of Object.entries(target)) check(v, `${where}.${k}`);
+  };
+  for (const [entry, target] of Object.entries(pkg.exports as Record<string, unknown>)) check(target, `exports["${entry}"]`);
+  assert.is(pkg.exports["."].node.default, "./dist/node/index.js");
+  assert.is(pkg.exports["."].default, "./dist/index.js");
   assert.not.ok("typescript" in (pkg.dependencies ?? {}));
   assert.not.ok("tsx" in (pkg.dependencies ?? {}));
 });
@@ -38,19 +44,30 @@ test("npm pack → install in an empty project → import from plain Node", () =
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", type: "module", private: true }));
     execFileSync("npm", ["install", "--no-audit", "--no-fund", join(work, info.filename)], { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] });
     const script = `
-      const core = await import("ratzarr");
+      const core = await import("ratzarr/core");
+      const top = await import("ratzarr");
+      const dir = (await import("node:fs")).mkdtempSync((await import("node:os")).tmpdir() + "/rz-");
+      const rz = await top.RatZarr.open(dir + "/t.zarr");
+      await rz.setRowCount(3);
+      await rz.createColumn("c", "string");
+      await rz.writeBlock("c", ["a", "é", ""], 0);
+      const strings = await rz.readBlock("c", 0, 3);
+      await rz.close();
       const { FileSystemStore } = await import("ratzarr/fs");
       const store = new core.MemoryStore();
       const a = await core.ZarrArray.create(store, "a", { shape: [10], dataType: "int32", chunkShape: [4] });
       await a.write(0, Int32Array.from({ length: 10 }, (_, i) => i * 3));
       const back = await (await core.ZarrArray.open(store, "a")).read(2, 7);
-      console.log(JSON.stringify({ keys: Object.keys(core).length, back: [...back], fs: typeof FileSystemStore }));
+      console.log(JSON.stringify({ keys: Object.keys(core).length, back: [...back], fs: typeof FileSystemStore, strings, platform: top.platform().name, same: top.ZarrArray === core.ZarrArray }));
     `;
     const result = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: app, encoding: "utf8" });
     const parsed = JSON.parse(result.trim().split("\n").pop()!);
     assert.equal(parsed.back, [6, 9, 12, 15, 18]);
     assert.is(parsed.fs, "function");
     assert.ok(parsed.keys > 10);
+    assert.equal(parsed.strings, ["a", "é", ""]);
+    assert.is(parsed.platform, "node");
+    assert.ok(parsed.same, "ratzarr and ratzarr/core share one module graph");
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -1,0 +1,51 @@
+/**
+ * The Node platform of the RAT layer: local paths on the filesystem, the OS
+ * user and `process.argv` in modification logs, `process.emitWarning`.
+ */
+import { rm, stat } from "node:fs/promises";
+import { userInfo } from "node:os";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Platform } from "../rat/platform.js";
+import type { RatLocation } from "../rat/location.js";
+import { FileSystemStore } from "../stores/fs.js";
+import { StoreError } from "../errors.js";
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // No passwd entry (some containers): fall back as getpass.getuser() does.
+    return process.env["LOGNAME"] ?? process.env["USER"] ?? process.env["USERNAME"] ?? "";
+  }
+}
+
+/** A local path or `file://` URL as a RAT location on the filesystem. */
+export async function localLocation(path: string, options: { readonly readOnly: boolean }): Promise<RatLocation> {
+  const dir = path.startsWith("file://") ? fileURLToPath(path) : resolve(path);
+  const store = new FileSystemStore(dir, { readOnly: options.readOnly });
+  return {
+    store,
+    description: path,
+    async exists() {
+      try {
+        await stat(dir);
+        return true;
+      } catch (e) {
+        if ((e as { code?: string }).code === "ENOENT") return false;
+        throw new StoreError("", `cannot stat ${dir}: ${(e as Error).message}`, { cause: e });
+      }
+    },
+    async removeAll() {
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const nodePlatform: Platform = {
+  name: "node",
+  openLocal: localLocation,
+  user: osUser,
+  argv: () => [...process.argv],
+  warn: (message) => process.emitWarning(message, { type: "RatZarrWarning" }),
+};

@@ -1,0 +1,51 @@
+/**
+ * Where a RAT lives: a store plus the two questions a store alone cannot
+ * answer the way users mean them, "is anything at this path?" and "remove
+ * everything there". Paths are resolved here: local paths and `file://` URLs
+ * through the platform, a ready `Store` as it is.
+ */
+import type { Store, StoreOptions } from "../stores/store.js";
+import { deleteAll } from "../stores/store.js";
+import { RatZarrError } from "../errors.js";
+import { platform } from "./platform.js";
+
+/** A RAT's store and how to test for and remove what is at its path. */
+export interface RatLocation {
+  readonly store: Store;
+  /** The path or URL, for messages. */
+  readonly description: string;
+  /** True when anything exists at exactly this path (`rat.zarr` never matches `rat.zarr2`). */
+  exists(options?: StoreOptions): Promise<boolean>;
+  /** Remove everything at this path. */
+  removeAll(options?: StoreOptions): Promise<void>;
+}
+
+/** A location for a store the caller made: it exists when it holds any key. */
+export function storeLocation(store: Store, description = "(store)"): RatLocation {
+  return {
+    store,
+    description,
+    async exists(options) {
+      for await (const key of store.list("", options)) {
+        void key;
+        return true;
+      }
+      return false;
+    },
+    removeAll: (options) => deleteAll(store, "", options),
+  };
+}
+
+const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//;
+
+/** Resolve a path, URL or store to a location. */
+export async function resolveLocation(path: string | Store, options: { readonly readOnly: boolean }): Promise<RatLocation> {
+  if (typeof path !== "string") return storeLocation(path);
+  if (path === "") throw new RatZarrError("a RAT path must not be empty");
+  const scheme = SCHEME.exec(path)?.[1]?.toLowerCase();
+  if (scheme === "s3") throw new RatZarrError(`"${path}": S3 paths are not supported yet in this version of ratzarr (pass a store with the "store" option)`);
+  if (scheme !== undefined && scheme !== "file") throw new RatZarrError(`"${path}": unsupported scheme "${scheme}://" (local paths, file:// URLs, or a store)`);
+  const open = platform().openLocal;
+  if (open === undefined) throw new RatZarrError(`"${path}": local paths need a filesystem, which the ${platform().name} platform does not have; pass a store`);
+  return open(path, options);
+}

@@ -1,0 +1,38 @@
+/**
+ * What the RAT layer needs from the runtime it runs on: local paths, the
+ * user and command line for the modification log, and a way to warn. The
+ * core ships the web platform (no local paths, no user, console warnings);
+ * the Node entry of the package installs the Node one.
+ */
+import type { RatLocation } from "./location.js";
+
+export interface Platform {
+  readonly name: string;
+  /** Open a local path (or `file://` URL) as a RAT location; absent where there is no filesystem. */
+  openLocal?(path: string, options: { readonly readOnly: boolean }): Promise<RatLocation>;
+  /** The user name recorded in modification logs. */
+  user(): string;
+  /** The command line recorded in modification logs. */
+  argv(): string[];
+  /** Show a warning to the person running the program. */
+  warn(message: string): void;
+}
+
+const webPlatform: Platform = {
+  name: "web",
+  user: () => "",
+  argv: () => [],
+  warn: (message) => console.warn(`RatZarrWarning: ${message}`),
+};
+
+let current: Platform = webPlatform;
+
+/** Replace the platform (the Node entry does this once on import). */
+export function setPlatform(platform: Platform): void {
+  current = platform;
+}
+
+/** The platform in use. */
+export function platform(): Platform {
+  return current;
+}

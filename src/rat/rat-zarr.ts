@@ -1,0 +1,419 @@
+/**
+ * RatZarr: a raster attribute table kept as a Zarr v3 group, with the API of
+ * Python `ratzarr` 1.0.2+ in TypeScript idiom and files interchangeable with
+ * it (FORMAT.md). One 1-d array per column (2-d `[rows, width]` for
+ * multi-valued columns) under the `RAT` group, chunked along rows.
+ */
+import type { Store, StoreOptions } from "../stores/store.js";
+import { deleteAll } from "../stores/store.js";
+import type { JsonObject, JsonValue } from "../codecs/codec.js";
+import { type ArrayFor, type DataType, arrayTypeName, describeArray, isArrayOf, isDataType } from "../data-types.js";
+import { BoundsError, MetadataError, NodeError, ReadOnlyError, RatZarrError } from "../errors.js";
+import { DEFAULT_CACHE_BYTES, DEFAULT_CONCURRENCY, metadataKey, ZarrArray } from "../format/array.js";
+import { type ChunkCache, LruChunkCache } from "../format/chunk-cache.js";
+import { mapLimit } from "../format/concurrency.js";
+import { readNodeMetadata, ZarrGroup } from "../format/group.js";
+import { nodeNameProblem } from "../format/names.js";
+import { AttributeMapping } from "./attribute-mapping.js";
+import { type RatLocation, resolveLocation, storeLocation } from "./location.js";
+import { type ModificationEvent, modificationEvent, parseModificationLog } from "./modification-log.js";
+import { platform } from "./platform.js";
+
+/** The group that holds the columns. */
+export const RAT_GROUP = "RAT";
+/** Default rows per chunk for new columns, as in Python ratzarr. */
+export const DEFAULT_CHUNK_SIZE = 500000;
+
+/** Data types a column can be created with (every Zarr type ratzarr writes). */
+export type ColumnDataType = Exclude<DataType, "float16">;
+
+export interface RatZarrOptions {
+  /** Refuse every change (default false). */
+  readonly readOnly?: boolean;
+  /** Create the RAT when nothing is at the path (default true). */
+  readonly create?: boolean;
+  /** Use this store instead of resolving the path (the path is then only a label). */
+  readonly store?: Store;
+  /** Byte budget of the decoded-chunk cache shared by the handle's columns (default 128 MiB). */
+  readonly cacheBytes?: number;
+  /** Bring your own cache (overrides `cacheBytes`). */
+  readonly cache?: ChunkCache;
+  /** Chunks read or written at once per call (default 4). */
+  readonly concurrency?: number;
+  /** Where warnings go (default: `process.emitWarning` on Node, `console.warn` elsewhere). */
+  readonly onWarning?: (message: string) => void;
+  /** What the modification log records; each field overrides the platform's (OS user, `process.argv`). Pass `{ argv: [] }` to keep a command line with secrets out of the file. */
+  readonly provenance?: { readonly user?: string; readonly argv?: readonly string[] };
+  /** Bound on any decoded chunk whose size the metadata does not fix (strings). */
+  readonly maxDecodedBytes?: number;
+  readonly signal?: AbortSignal;
+}
+
+function checkCount(value: number, what: string, min: number): void {
+  if (!Number.isSafeInteger(value) || value < min) throw new RatZarrError(`${what} must be an integer >= ${min}, got ${String(value)}`);
+}
+
+function readIntAttribute(attrs: JsonObject, key: string, file: string, min: number): number | undefined {
+  const v = attrs[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) throw new MetadataError(file, key, `expected an integer >= ${min}, found ${JSON.stringify(typeof v === "bigint" ? v.toString() : v)}`);
+  return v;
+}
+
+/** A handle on one RAT. Make one with `RatZarr.open`; close it with `close()` or `await using`. */
+export class RatZarr {
+  private readonly columns = new Map<string, Promise<ZarrArray>>();
+  private readonly logged = new Set<string>();
+  private readonly warned = new Set<string>();
+  private closed = false;
+
+  private constructor(
+    private readonly location: RatLocation,
+    private readonly group: ZarrGroup,
+    private rowCount: number,
+    private chunkSize: number,
+    private readonly options: RatZarrOptions,
+    private readonly cache: ChunkCache,
+  ) {}
+
+  /** The store the RAT lives in. */
+  get store(): Store {
+    return this.location.store;
+  }
+
+  /** The path or URL the RAT was opened with. */
+  get path(): string {
+    return this.location.description;
+  }
+
+  /** True when the handle refuses changes. */
+  get readOnly(): boolean {
+    return this.options.readOnly === true;
+  }
+
+  private static async locate(path: string | Store, options: RatZarrOptions): Promise<RatLocation> {
+    if (options.store !== undefined) return storeLocation(options.store, typeof path === "string" ? path : "(store)");
+    return resolveLocation(path, { readOnly: options.readOnly === true });
+  }
+
+  /**
+   * Open the RAT at `path` (a local path, a `file://` URL, or a `Store`), creating it when
+   * nothing is there and `create` is true. A path that holds something other than a RAT
+   * is an error and is left untouched.
+   */
+  static async open(path: string | Store, options: RatZarrOptions = {}): Promise<RatZarr> {
+    const readOnly = options.readOnly === true;
+    const create = options.create ?? true;
+    const loc = await RatZarr.locate(path, options);
+    const io = { signal: options.signal };
+    const exists = await loc.exists(io);
+    if (!exists && readOnly) throw new NodeError(loc.description, "readOnly is true, but there is no RAT here");
+    if (!exists && !create) throw new NodeError(loc.description, "there is no RAT here, and create is false");
+    if (exists && !(await isValidAt(loc.store, io))) throw new NodeError(loc.description, "this path exists but holds no RAT (zarr.json and RAT/zarr.json are needed); left untouched");
+    const store = loc.store;
+    let group: ZarrGroup;
+    if (!exists) {
+      await ZarrGroup.create(store, "", {}, io);
+      group = await ZarrGroup.create(store, RAT_GROUP, { ROWCOUNT: 0, CHUNKSIZE: DEFAULT_CHUNK_SIZE }, io);
+    } else {
+      group = await ZarrGroup.open(store, RAT_GROUP, { ...io, readOnly });
+    }
+    const file = metadataKey(RAT_GROUP);
+    let rowCount = readIntAttribute(group.attributes, "ROWCOUNT", file, 0);
+    let chunkSize = readIntAttribute(group.attributes, "CHUNKSIZE", file, 1);
+    const cache = options.cache ?? new LruChunkCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    const rat = new RatZarr(loc, group, rowCount ?? 0, chunkSize ?? DEFAULT_CHUNK_SIZE, options, cache);
+    if (rowCount === undefined || chunkSize === undefined) {
+      // Files from Python ratzarr before 1.0.2: the row count is the first column's length.
+      if (rowCount === undefined) {
+        const names = await rat.getColumnNames();
+        rowCount = names.length === 0 ? 0 : (await rat.openColumn(names[0]!)).shape[0] ?? 0;
+      }
+      chunkSize ??= DEFAULT_CHUNK_SIZE;
+      rat.rowCount = rowCount;
+      rat.chunkSize = chunkSize;
+      if (!readOnly) {
+        // Appended after what is there, as Python's attrs[key] = value does.
+        const [rows, chunk] = [rowCount, chunkSize];
+        await group.updateAttributes((attrs) => ({ ...attrs, ROWCOUNT: attrs["ROWCOUNT"] ?? rows, CHUNKSIZE: attrs["CHUNKSIZE"] ?? chunk }), io);
+      }
+    }
+    return rat;
+  }
+
+  /** True when anything exists at exactly `path` (a RAT or not). */
+  static async exists(path: string | Store, options: StoreOptions = {}): Promise<boolean> {
+    return (await RatZarr.locate(path, { readOnly: true })).exists(options);
+  }
+
+  /** True when `path` holds a RAT: a root `zarr.json` and a `RAT/zarr.json`, both groups. */
+  static async isValidRatZarr(path: string | Store, options: StoreOptions = {}): Promise<boolean> {
+    const loc = await RatZarr.locate(path, { readOnly: true });
+    return isValidAt(loc.store, options);
+  }
+
+  /** Remove the RAT at `path` and every key under it. Nothing there: returns quietly. Something that is not a RAT: an error, left untouched. */
+  static async delete(path: string | Store, options: StoreOptions = {}): Promise<void> {
+    const loc = await RatZarr.locate(path, { readOnly: false });
+    if (!(await loc.exists(options))) return;
+    if (!(await isValidAt(loc.store, options))) throw new NodeError(loc.description, "not a RAT (no zarr.json and RAT/zarr.json); not deleted");
+    await loc.removeAll(options);
+  }
+
+  private io(): StoreOptions {
+    return { signal: this.options.signal };
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new RatZarrError(`RAT "${this.path}": the handle is closed`);
+  }
+
+  private checkWritable(what: string): void {
+    this.checkOpen();
+    if (this.readOnly) throw new ReadOnlyError(`RAT "${this.path}": cannot ${what}, the handle is read-only`);
+  }
+
+  private warnOnce(kind: string, message: string): void {
+    if (this.warned.has(kind)) return;
+    this.warned.add(kind);
+    (this.options.onWarning ?? ((m: string) => platform().warn(m)))(message);
+  }
+
+  // ---- rows and chunks ----
+
+  /** The number of rows of every column. */
+  getRowCount(): number {
+    this.checkOpen();
+    return this.rowCount;
+  }
+
+  /**
+   * Set the number of rows, resizing every column (widths kept). Setting the same
+   * count writes nothing. Rows that come back after a shrink and a grow read as the
+   * fill value (zero, `false`, `""`).
+   */
+  async setRowCount(rowCount: number): Promise<void> {
+    this.checkWritable("set the row count");
+    checkCount(rowCount, `RAT "${this.path}": row count`, 0);
+    await this.group.refresh(this.io());
+    const stored = readIntAttribute(this.group.attributes, "ROWCOUNT", metadataKey(RAT_GROUP), 0);
+    const names = await this.getColumnNames();
+    const columns = await Promise.all(names.map((n) => this.openColumn(n)));
+    await Promise.all(columns.map((c) => c.refresh(this.io())));
+    if (stored === rowCount && columns.every((c) => c.shape[0] === rowCount)) {
+      this.rowCount = rowCount;
+      return;
+    }
+    // Columns first, ROWCOUNT last: a crash in between leaves a count that a retry will not skip.
+    await mapLimit(columns, 4, (c) => c.resize([rowCount, ...c.shape.slice(1)], this.io()));
+    await this.group.updateAttributes((attrs) => ({ ...attrs, ROWCOUNT: rowCount }), this.io());
+    this.rowCount = rowCount;
+  }
+
+  /** Rows per chunk for columns created from now on (stored as `CHUNKSIZE`; default 500000). */
+  getRATChunkSize(): number {
+    this.checkOpen();
+    return this.chunkSize;
+  }
+
+  /** Set the rows per chunk of columns created from now on; existing columns keep theirs. */
+  async setChunkSize(chunkSize: number): Promise<void> {
+    this.checkWritable("set the chunk size");
+    checkCount(chunkSize, `RAT "${this.path}": chunk size`, 1);
+    await this.group.updateAttributes((attrs) => ({ ...attrs, CHUNKSIZE: chunkSize }), this.io());
+    this.chunkSize = chunkSize;
+  }
+
+  // ---- columns ----
+
+  /** Names of every column, sorted. Found by listing, so columns other handles created are seen. */
+  async getColumnNames(): Promise<string[]> {
+    this.checkOpen();
+    return this.group.children(this.io());
+  }
+
+  /** True when the column exists. */
+  async colExists(name: string): Promise<boolean> {
+    this.checkOpen();
+    if (typeof name !== "string" || nodeNameProblem(name) !== undefined) return false;
+    const meta = await readNodeMetadata(this.store, `${RAT_GROUP}/${name}`, this.io());
+    return meta?.nodeType === "array";
+  }
+
+  /**
+   * Create a column of `dtype` with the current row count and chunk size, and an empty
+   * modification log. `width` > 1 makes a 2-d column `[rows, width]`.
+   */
+  async createColumn(name: string, dtype: ColumnDataType, options: { width?: number } = {}): Promise<void> {
+    this.checkWritable(`create column "${name}"`);
+    const problem = typeof name === "string" ? nodeNameProblem(name) : "a column name must be a string";
+    if (problem !== undefined) throw new RatZarrError(`invalid column name ${JSON.stringify(name)}: ${problem}`);
+    if (!isDataType(dtype) || (dtype as string) === "float16") throw new RatZarrError(`column "${name}": unknown data type ${JSON.stringify(dtype)} (one of bool, int8..int64, uint8..uint64, float32, float64, string)`);
+    const width = options.width ?? 1;
+    if (!Number.isSafeInteger(width) || width < 1) throw new RatZarrError(`column "${name}": width must be a positive integer, got ${String(width)}`);
+    if (await this.colExists(name)) throw new NodeError(`${RAT_GROUP}/${name}`, `column "${name}" already exists`);
+    const shape = width === 1 ? [this.rowCount] : [this.rowCount, width];
+    const chunkShape = width === 1 ? [this.chunkSize] : [this.chunkSize, width];
+    const created = ZarrArray.create(this.store, `${RAT_GROUP}/${name}`, { shape, dataType: dtype, chunkShape, attributes: { MODIFICATIONLOG: [] } }, this.arrayOptions());
+    this.columns.set(name, created);
+    try {
+      await created;
+    } catch (e) {
+      this.columns.delete(name);
+      throw e;
+    }
+  }
+
+  /** Delete the column and every chunk of it. */
+  async deleteColumn(name: string): Promise<void> {
+    this.checkWritable(`delete column "${name}"`);
+    if (!(await this.colExists(name))) throw new NodeError(`${RAT_GROUP}/${name}`, `column "${name}" does not exist`);
+    this.columns.delete(name);
+    this.logged.delete(name);
+    await deleteAll(this.store, `${RAT_GROUP}/${name}`, this.io());
+  }
+
+  private arrayOptions() {
+    return {
+      cache: this.cache,
+      concurrency: this.options.concurrency ?? DEFAULT_CONCURRENCY,
+      readOnly: this.readOnly,
+      maxDecodedBytes: this.options.maxDecodedBytes,
+      signal: this.options.signal,
+    };
+  }
+
+  /** The array that holds a column (opened once per handle). A missing column is a `NodeError`. */
+  async openColumn(name: string): Promise<ZarrArray> {
+    this.checkOpen();
+    let col = this.columns.get(name);
+    if (col === undefined) {
+      if (typeof name !== "string" || nodeNameProblem(name) !== undefined) throw new NodeError(`${RAT_GROUP}/${String(name)}`, `column ${JSON.stringify(name)} does not exist (invalid name)`);
+      col = ZarrArray.open(this.store, `${RAT_GROUP}/${name}`, this.arrayOptions()).catch((e: unknown) => {
+        this.columns.delete(name);
+        if (e instanceof NodeError) throw new NodeError(`${RAT_GROUP}/${name}`, `column "${name}" does not exist in RAT "${this.path}"`, { cause: e });
+        throw e;
+      });
+      this.columns.set(name, col);
+    }
+    return col;
+  }
+
+  /** The column's data type. */
+  async getColumnDtype(name: string): Promise<DataType> {
+    return (await this.openColumn(name)).dataType;
+  }
+
+  /** Values per row: 1 for a 1-d column. */
+  async getColumnWidth(name: string): Promise<number> {
+    const col = await this.openColumn(name);
+    return col.shape.length > 1 ? col.shape[1]! : 1;
+  }
+
+  /** Rows per chunk of this column (set when it was created). */
+  async getColumnChunkSize(name: string): Promise<number> {
+    return (await this.openColumn(name)).chunkShape[0] ?? 1;
+  }
+
+  // ---- data ----
+
+  /**
+   * Rows `startRow .. startRow + blockLen` of a column, clipped at its length, as the
+   * column's array type (flat row-major for width > 1). Missing chunks read as fill.
+   */
+  async readBlock<D extends DataType = DataType>(name: string, startRow: number, blockLen: number): Promise<ArrayFor<D>> {
+    checkCount(startRow, `column "${name}": startRow`, 0);
+    checkCount(blockLen, `column "${name}": blockLen`, 0);
+    const col = await this.openColumn(name);
+    const rows = col.shape[0] ?? 0;
+    const start = Math.min(startRow, rows);
+    return col.read(start, Math.min(rows, startRow + blockLen), this.io()) as Promise<ArrayFor<D>>;
+  }
+
+  /**
+   * Write `block` (the column's array type; flat row-major for width > 1) at `startRow`.
+   * The first write of each column by this handle appends to its modification log.
+   */
+  async writeBlock(name: string, block: ArrayFor<DataType>, startRow: number): Promise<void> {
+    this.checkWritable(`write column "${name}"`);
+    checkCount(startRow, `column "${name}": startRow`, 0);
+    const col = await this.openColumn(name);
+    if (!isArrayOf(col.dataType, block)) {
+      throw new BoundsError(`column "${name}": data type ${col.dataType} needs a ${arrayTypeName(col.dataType)}, got a ${describeArray(block)}`);
+    }
+    const width = col.rowSize;
+    if (block.length % width !== 0) throw new BoundsError(`column "${name}": block of ${block.length} values is not a whole number of rows of width ${width}`);
+    const rows = block.length / width;
+    if (startRow + rows > this.rowCount) throw new BoundsError(`column "${name}": block of ${rows} rows at row ${startRow} passes row count ${this.rowCount}`);
+    const chunk = col.chunkShape[0] ?? 1;
+    if ((rows > chunk && rows % chunk !== 0) || startRow % chunk !== 0) {
+      this.warnOnce("multiple", `column "${name}": block of ${rows} rows at row ${startRow} is not aligned to the chunk size ${chunk}; partial chunks are read and written again (slower)`);
+    }
+    if (rows < chunk && startRow + rows < this.rowCount) {
+      this.warnOnce("small", `column "${name}": block of ${rows} rows is smaller than the chunk size ${chunk}; use blocks that are a multiple of ${chunk} rows`);
+    }
+    await col.write(startRow, block as never, this.io());
+    if (!this.logged.has(name)) {
+      this.logged.add(name);
+      try {
+        await this.appendLog(col);
+      } catch (e) {
+        this.logged.delete(name);
+        throw e;
+      }
+    }
+  }
+
+  private async appendLog(col: ZarrArray): Promise<void> {
+    const p = platform();
+    const event = modificationEvent(new Date(), this.options.provenance?.user ?? p.user(), this.options.provenance?.argv ?? p.argv());
+    const file = metadataKey(col.path);
+    await col.updateAttributes((attrs) => ({ ...attrs, MODIFICATIONLOG: [...parseModificationLog(attrs["MODIFICATIONLOG"], file), event] as JsonValue }), this.io());
+  }
+
+  // ---- provenance and attributes ----
+
+  /** The column's modification log: `[isoTime, user, argv]` per writing session. */
+  async getModificationLog(name: string): Promise<ModificationEvent[]> {
+    const col = await this.openColumn(name);
+    await col.refresh(this.io());
+    return parseModificationLog(col.attributes["MODIFICATIONLOG"], metadataKey(col.path));
+  }
+
+  /** The column's attributes as a live mapping. */
+  async getColumnAttributeMapping(name: string): Promise<AttributeMapping> {
+    const col = await this.openColumn(name);
+    return new AttributeMapping(col, `column "${name}"`, () => this.checkWritable(`change attributes of column "${name}"`));
+  }
+
+  /** The RAT's attributes as a live mapping. */
+  async getRatAttributeMapping(): Promise<AttributeMapping> {
+    this.checkOpen();
+    return new AttributeMapping(this.group, "RAT", () => this.checkWritable("change RAT attributes"));
+  }
+
+  // ---- lifetime ----
+
+  /** Release the handle: drop cached chunks and column handles. Writes are already in the store. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.columns.clear();
+    if (this.options.cache === undefined) this.cache.clear();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+async function isValidAt(store: Store, options: StoreOptions): Promise<boolean> {
+  try {
+    const root = await readNodeMetadata(store, "", options);
+    const rat = await readNodeMetadata(store, RAT_GROUP, options);
+    return root?.nodeType === "group" && rat?.nodeType === "group";
+  } catch (e) {
+    if (e instanceof MetadataError) return false;
+    throw e;
+  }
+}
