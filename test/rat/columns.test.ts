@@ -116,7 +116,7 @@ t("setRowCount: same count writes nothing; shrink then grow reads fill, widths k
   assert.equal(await rz.readBlock("b", 0, 10), Uint8Array.from([1, 1, 1, 1, 1, 0, 0, 0, 0, 0]));
   assert.equal(await rz.readBlock("s", 0, 10), ["v0", "v1", "v2", "v3", "v4", "", "", "", "", ""]);
   assert.is(await rz.getColumnWidth("w"), 3);
-  assert.equal(Array.from(await rz.readBlock("w", 0, 10)), [...new Array(15).fill(7), ...new Array(15).fill(0)]);
+  assert.equal(Array.from(await rz.readBlock<"uint16">("w", 0, 10)), [...new Array(15).fill(7), ...new Array(15).fill(0)]);
   const fresh = await RatZarr.open(store, quiet);
   assert.is(fresh.getRowCount(), 10);
   await rejects(() => rz.setRowCount(-1), RatZarrError, /row count must be an integer >= 0, got -1/);
