@@ -37,7 +37,7 @@ interface Case {
   /** the same array described for ZarrArray.create */
   ts: { codecs: CodecMetadata[]; fillValue?: number | bigint | string | boolean; chunkKeyEncoding?: ChunkKeyEncoding; shards?: number[] };
 }
-const LE: CodecMetadata = { name: "bytes", configuration: { endian: "little" } };
+const LE = { name: "bytes", configuration: { endian: "little" } };
 const cases: Case[] = [
   { name: "gzip", dtype: "int32", shape: [23], chunks: [5], py: { compressor: { name: "gzip", level: 6 } }, ts: { codecs: [LE, { name: "gzip", configuration: { level: 6 } }] } },
   { name: "blosc shuffle", dtype: "float64", shape: [23], chunks: [5], py: { compressor: { name: "blosc", cname: "zstd", shuffle: "shuffle" } }, ts: { codecs: [LE, { name: "blosc", configuration: { cname: "zstd", clevel: 5, shuffle: "shuffle", typesize: 8, blocksize: 0 } }] } },
