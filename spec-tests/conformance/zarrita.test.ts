@@ -29,7 +29,7 @@ import { assertSameValues } from "../../test/helpers/values.js";
 
 const t = suite("conformance: zarrita.js reads what ratzarr writes");
 const TYPES: ColumnDataType[] = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64", "string"];
-const ROWS = 23, CHUNK = 5;
+const ROWS = 23, CHUNK = 5, RAT = "RAT";
 /** Shrunk to this and grown back: rows 17..19 are cut out of the stored chunk 3 (cleared), chunk 4 (rows 20..22) is deleted. */
 const SHRINK = 17;
 const PROVENANCE = { user: "tsuser", argv: ["node", "zarrita.test.ts"] };
@@ -53,7 +53,9 @@ t.after(() => {
 /** A fill-valued array of `dt` (0, false, 0n, ""). */
 function fillArray(dt: ColumnDataType, n: number): ArrayFor<DataType> {
   if (dt === "string") return Array.from({ length: n }, () => "");
-  return sampleColumn(dt, n, 1, 1).map(() => (dt === "int64" || dt === "uint64" ? 0n : 0) as never) as ArrayFor<DataType>;
+  const a = sampleColumn(dt, n, 1, 1);
+  if (a instanceof BigInt64Array || a instanceof BigUint64Array) return a.fill(0n);
+  return (a as Exclude<typeof a, BigInt64Array | BigUint64Array | string[]>).fill(0);
 }
 
 /** Copy `src[from..to)` (values, not rows) into `dst` at `from`. */
@@ -195,7 +197,5 @@ t("zarrita reads the group attributes and a column's MODIFICATIONLOG", async () 
   }
   await rz.close();
 });
-
-const RAT = "RAT";
 
 t.run();
