@@ -8,8 +8,9 @@ import type { Store, StoreOptions } from "../stores/store.js";
 import type { CodecMetadata, JsonObject } from "../codecs/codec.js";
 import { CodecPipeline } from "../codecs/pipeline.js";
 import { type ArrayFor, type ChunkData, type DataType, type FillValue, allocate, arrayTypeName, describeArray, isArrayOf, ITEM_SIZE } from "../data-types.js";
-import { BoundsError, NodeError, ReadOnlyError } from "../errors.js";
-import { type ChunkCache, LruChunkCache } from "./chunk-cache.js";
+import { BoundsError, NodeError, RatZarrError, ReadOnlyError } from "../errors.js";
+import { type CachedChunk, type ChunkCache, LruChunkCache } from "./chunk-cache.js";
+import { backoff, createKey, DEFAULT_MAX_ATTEMPTS, isConditional, KEEP, updateKey } from "./conditional.js";
 import { chunkKey } from "./chunk-keys.js";
 import { KeyedMutex, mapLimit } from "./concurrency.js";
 import { type ArrayMetadata, type ChunkKeyEncoding, defaultCodecs, parseArrayMetadata, stringifyArrayMetadata } from "./metadata.js";
@@ -73,6 +74,7 @@ interface ChunkJob {
 }
 
 let handles = 0;
+const CONFLICT: unique symbol = Symbol("conflict");
 
 /** A handle on one Zarr v3 array in a store. */
 export class ZarrArray<D extends DataType = DataType> {
@@ -109,7 +111,6 @@ export class ZarrArray<D extends DataType = DataType> {
     if (options.readOnly || store.readOnly) throw new ReadOnlyError(`cannot create array "${path}": read-only`);
     for (const part of path.split("/").filter((p) => p !== "")) checkNodeName(part, "node");
     const key = metadataKey(path);
-    if (!options.overwrite && (await store.get(key, options)) !== undefined) throw new NodeError(path, "a node already exists here");
     if (spec.chunkShape.length !== spec.shape.length) throw new BoundsError(`array "${path}": chunk shape [${spec.chunkShape}] has rank ${spec.chunkShape.length}, shape [${spec.shape}] has rank ${spec.shape.length}`);
     const meta: ArrayMetadata = {
       nodeType: "array",
@@ -127,7 +128,11 @@ export class ZarrArray<D extends DataType = DataType> {
     const text = stringifyArrayMetadata(meta);
     const checked = parseArrayMetadata(text, key);
     const pipeline = await ZarrArray.makePipeline(checked, key, options);
-    await store.set(key, new TextEncoder().encode(text), options);
+    const bytes = new TextEncoder().encode(text);
+    if (options.overwrite) await store.set(key, bytes, options);
+    // Created only if absent, atomically where the store can: of two processes creating the
+    // same array, one wins and the other gets "already exists".
+    else if (!(await createKey(store, key, bytes, options))) throw new NodeError(path, "a node already exists here");
     return new ZarrArray<D>(store, path, checked, pipeline, options);
   }
 
@@ -218,6 +223,20 @@ export class ZarrArray<D extends DataType = DataType> {
     return this.pipeline.decode(bytes, { key, signal: options.signal });
   }
 
+  /** Decode the chunk at `key` with its version (a missing chunk: all fill value, version null). */
+  private async loadEntry(key: string, options: StoreOptions): Promise<CachedChunk> {
+    if (isConditional(this.store)) {
+      const v = await this.store.getVersioned!(key, options);
+      if (v === undefined) return { data: this.fillChunk(), version: null };
+      return { data: await this.pipeline.decode(v.data, { key, signal: options.signal }), version: v.version };
+    }
+    return { data: (await this.loadChunk(key, options)) ?? this.fillChunk(), version: undefined };
+  }
+
+  private fillChunk(): ChunkData {
+    return allocate(this.meta.dataType, this.meta.chunkShape.reduce((a, b) => a * b, 1), this.meta.fillValue) as ChunkData;
+  }
+
   /**
    * Rows [start, stop) (default: all rows) as one flat row-major array. Missing chunks read as the fill value.
    */
@@ -228,7 +247,7 @@ export class ZarrArray<D extends DataType = DataType> {
     const shape = this.blockShape(rows);
     const out = allocate(dataType, rows * this.rowSize) as ChunkData;
     await mapLimit(this.jobs(start, stop), this.concurrency, async (job) => {
-      let chunk = this.cache.get(this.cacheTag + job.key);
+      let chunk = this.cache.get(this.cacheTag + job.key)?.data;
       if (chunk === undefined && job.whole) {
         // Whole chunk, streaming: decode and copy, without filling the cache.
         chunk = await this.loadChunk(job.key, options);
@@ -237,10 +256,10 @@ export class ZarrArray<D extends DataType = DataType> {
         // lock so a concurrent write cannot be overwritten by a stale decode.
         chunk = await this.locks.run(job.key, async () => {
           const cached = this.cache.get(this.cacheTag + job.key);
-          if (cached !== undefined) return cached;
-          const loaded = await this.loadChunk(job.key, options);
-          if (loaded !== undefined) this.cache.set(this.cacheTag + job.key, loaded);
-          return loaded;
+          if (cached !== undefined) return cached.data;
+          const loaded = await this.loadEntry(job.key, options);
+          this.cache.set(this.cacheTag + job.key, loaded);
+          return loaded.data;
         });
       }
       if (chunk === undefined) fillBox(out, shape, job.blockStart, job.count, dataType, fillValue);
@@ -288,18 +307,36 @@ export class ZarrArray<D extends DataType = DataType> {
   }
 
   /** Part of a chunk: read (cache first), change, store, keep the result cached. */
-  private async writePart(job: ChunkJob, data: ChunkData, shape: number[], options: StoreOptions): Promise<void> {
-    const { chunkShape, dataType, fillValue } = this.meta;
-    let chunk = this.cache.get(this.cacheTag + job.key) ?? (await this.loadChunk(job.key, options));
-    chunk ??= allocate(dataType, chunkShape.reduce((a, b) => a * b, 1), fillValue) as ChunkData;
-    copyBox(data, shape, job.blockStart, chunk, chunkShape, job.chunkStart, job.count);
-    try {
-      await this.storeChunk(job.key, chunk, options);
-      this.cache.set(this.cacheTag + job.key, chunk);
-    } catch (e) {
-      // The cached chunk may now hold bytes the store does not: drop it.
-      this.cache.delete(this.cacheTag + job.key);
-      throw e;
+  private writePart(job: ChunkJob, data: ChunkData, shape: number[], options: StoreOptions): Promise<void> {
+    return this.modifyChunk(job.key, (chunk) => copyBox(data, shape, job.blockStart, chunk, this.meta.chunkShape, job.chunkStart, job.count), options);
+  }
+
+  /**
+   * Read-modify-write of one chunk (the caller holds its lock). Where the store has
+   * conditional writes, the chunk is stored only if nobody changed it since it was read;
+   * otherwise it is read again and `mutate` applied again, so two processes writing
+   * different rows of one chunk both land.
+   */
+  private async modifyChunk(key: string, mutate: (chunk: ChunkData) => void, options: StoreOptions): Promise<void> {
+    const cacheKey = this.cacheTag + key;
+    for (let attempt = 0; ; attempt++) {
+      const entry = this.cache.get(cacheKey) ?? (await this.loadEntry(key, options));
+      mutate(entry.data);
+      let stored: string | null | undefined | typeof CONFLICT;
+      try {
+        stored = await this.storeChunkIf(key, entry.data, entry.version, options);
+      } catch (e) {
+        // The cached chunk may now hold bytes the store does not: drop it.
+        this.cache.delete(cacheKey);
+        throw e;
+      }
+      if (stored !== CONFLICT) {
+        this.cache.set(cacheKey, { data: entry.data, version: stored });
+        return;
+      }
+      this.cache.delete(cacheKey);
+      if (attempt + 1 >= DEFAULT_MAX_ATTEMPTS) throw new RatZarrError(`array "${this.path}", chunk "${key}": gave up after ${attempt + 1} attempts, other writers kept changing it`);
+      await backoff(attempt, options.signal);
     }
   }
 
@@ -311,6 +348,24 @@ export class ZarrArray<D extends DataType = DataType> {
     }
     const bytes = await this.pipeline.encode(chunk, { key, signal: options.signal });
     await this.store.set(key, bytes, options);
+  }
+
+  /**
+   * Store a chunk read at version `expected` (null: it was missing; undefined: the store has no
+   * versions). Resolves with the new version (null when nothing is stored now), or CONFLICT.
+   */
+  private async storeChunkIf(key: string, chunk: ChunkData, expected: string | null | undefined, options: StoreOptions): Promise<string | null | undefined | typeof CONFLICT> {
+    if (expected === undefined || this.store.setIfVersion === undefined) {
+      await this.storeChunk(key, chunk, options);
+      return undefined;
+    }
+    if (isAllFill(chunk, this.meta.dataType, this.meta.fillValue)) {
+      if (expected === null) return null;
+      if (this.store.deleteIfVersion !== undefined) return (await this.store.deleteIfVersion(key, expected, options)) ? null : CONFLICT;
+      // No conditional delete (S3): store the all-fill chunk instead; it reads the same.
+    }
+    const bytes = await this.pipeline.encode(chunk, { key, signal: options.signal });
+    return (await this.store.setIfVersion(key, bytes, expected, options)) ?? CONFLICT;
   }
 
   /**
@@ -335,19 +390,17 @@ export class ZarrArray<D extends DataType = DataType> {
     });
     await mapLimit(cut, this.concurrency, (coords) => {
       const key = this.chunkKey(coords);
-      return this.locks.run(key, async () => {
-        const chunk = this.cache.get(this.cacheTag + key) ?? (await this.loadChunk(key, options));
-        if (chunk === undefined) return;
-        for (let d = 0; d < shape.length; d++) {
-          const keep = newShape[d]! - coords[d]! * chunkShape[d]!;
-          if (keep >= chunkShape[d]!) continue;
-          const start = chunkShape.map((_, e) => (e === d ? keep : 0));
-          const count = chunkShape.map((c, e) => (e === d ? c - keep : c));
-          fillBox(chunk, chunkShape, start, count, dataType, fillValue);
-        }
-        this.cache.delete(this.cacheTag + key);
-        await this.storeChunk(key, chunk, options);
-      });
+      return this.locks.run(key, () =>
+        this.modifyChunk(key, (chunk) => {
+          for (let d = 0; d < shape.length; d++) {
+            const keep = newShape[d]! - coords[d]! * chunkShape[d]!;
+            if (keep >= chunkShape[d]!) continue;
+            const start = chunkShape.map((_, e) => (e === d ? keep : 0));
+            const count = chunkShape.map((c, e) => (e === d ? c - keep : c));
+            fillBox(chunk, chunkShape, start, count, dataType, fillValue);
+          }
+        }, options),
+      );
     });
     await mapLimit(doomed, this.concurrency * 4, (key) =>
       this.locks.run(key, async () => {
@@ -355,28 +408,33 @@ export class ZarrArray<D extends DataType = DataType> {
         await this.store.delete(key, options);
       }),
     );
-    await this.writeMetadata({ ...this.meta, shape: [...newShape] }, options);
+    await this.updateMetadata((m) => ({ ...m, shape: [...newShape] }), options);
   }
 
-  /** Replace the attributes. */
+  /** Replace the attributes (other writers' changes to them are overwritten; see `updateAttributes`). */
   async setAttributes(attributes: JsonObject, options: StoreOptions = {}): Promise<void> {
-    await this.writeMetadata({ ...this.meta, attributes }, options);
+    await this.updateMetadata((m) => ({ ...m, attributes }), options);
   }
 
-  /** Re-read the stored attributes, apply `change` to them, and write the result. */
+  /** Re-read the stored attributes, apply `change` to them, and write the result; never loses another writer's update. */
   async updateAttributes(change: (attributes: JsonObject) => JsonObject, options: StoreOptions = {}): Promise<JsonObject> {
-    await this.refresh(options);
-    const attributes = change(structuredClone(this.meta.attributes));
-    await this.setAttributes(attributes, options);
-    return attributes;
+    const meta = await this.updateMetadata((m) => ({ ...m, attributes: change(structuredClone(m.attributes)) }), options);
+    return meta.attributes;
   }
 
-  private async writeMetadata(meta: ArrayMetadata, options: StoreOptions): Promise<void> {
+  /** Read-modify-write of `zarr.json` against what is stored now (conditional where the store can). */
+  private async updateMetadata(change: (meta: ArrayMetadata) => ArrayMetadata, options: StoreOptions): Promise<ArrayMetadata> {
     if (this.options.readOnly || this.store.readOnly) throw new ReadOnlyError(`array "${this.path}": cannot change metadata, read-only`);
     const key = metadataKey(this.path);
-    const text = stringifyArrayMetadata(meta);
-    this.meta = parseArrayMetadata(text, key);
-    await this.store.set(key, new TextEncoder().encode(text), options);
+    let next: ArrayMetadata = this.meta;
+    await updateKey(this.store, key, (current) => {
+      if (current === undefined) throw new NodeError(this.path, "the array has been deleted (zarr.json is missing)");
+      const text = stringifyArrayMetadata(change(parseArrayMetadata(current, key)));
+      next = parseArrayMetadata(text, key);
+      return text === new TextDecoder().decode(current) ? KEEP : new TextEncoder().encode(text);
+    }, options);
+    this.meta = next;
+    return next;
   }
 
   /** Bytes one decoded chunk holds (strings: not fixed, undefined). */

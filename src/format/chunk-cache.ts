@@ -6,10 +6,16 @@
  */
 import type { ChunkData } from "../data-types.js";
 
+/** A decoded chunk and the store version its bytes had (null: not stored; undefined: the store keeps no versions). */
+export interface CachedChunk {
+  readonly data: ChunkData;
+  readonly version: string | null | undefined;
+}
+
 /** What the array engine needs from a chunk cache; bring your own to share one across handles. */
 export interface ChunkCache {
-  get(key: string): ChunkData | undefined;
-  set(key: string, value: ChunkData): void;
+  get(key: string): CachedChunk | undefined;
+  set(key: string, value: CachedChunk): void;
   delete(key: string): void;
   clear(): void;
 }
@@ -26,7 +32,7 @@ export function chunkBytes(value: ChunkData): number {
 
 /** An LRU `ChunkCache` holding at most `maxBytes` of decoded chunks; an entry larger than the budget is not kept. */
 export class LruChunkCache implements ChunkCache {
-  private readonly entries = new Map<string, { value: ChunkData; bytes: number }>();
+  private readonly entries = new Map<string, { value: CachedChunk; bytes: number }>();
   private total = 0;
   hits = 0;
   misses = 0;
@@ -38,7 +44,7 @@ export class LruChunkCache implements ChunkCache {
     return this.total;
   }
 
-  get(key: string): ChunkData | undefined {
+  get(key: string): CachedChunk | undefined {
     const e = this.entries.get(key);
     if (e === undefined) {
       this.misses++;
@@ -51,9 +57,9 @@ export class LruChunkCache implements ChunkCache {
     return e.value;
   }
 
-  set(key: string, value: ChunkData): void {
+  set(key: string, value: CachedChunk): void {
     this.delete(key);
-    const bytes = chunkBytes(value);
+    const bytes = chunkBytes(value.data);
     if (bytes > this.maxBytes) return;
     this.entries.set(key, { value, bytes });
     this.total += bytes;

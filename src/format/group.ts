@@ -5,6 +5,7 @@
 import type { Store, StoreOptions } from "../stores/store.js";
 import type { JsonObject } from "../codecs/codec.js";
 import { NodeError, ReadOnlyError } from "../errors.js";
+import { createKey, KEEP, updateKey } from "./conditional.js";
 import { metadataKey } from "./array.js";
 import { type GroupMetadata, type NodeMetadata, parseGroupMetadata, parseNodeMetadata, stringifyGroupMetadata } from "./metadata.js";
 import { checkNodeName } from "./names.js";
@@ -37,11 +38,21 @@ export class ZarrGroup {
     if (options.readOnly || store.readOnly) throw new ReadOnlyError(`cannot create group "${path}": read-only`);
     for (const part of path.split("/").filter((p) => p !== "")) checkNodeName(part, "node");
     const key = metadataKey(path);
-    if (!options.overwrite && (await store.get(key, options)) !== undefined) throw new NodeError(path, "a node already exists here");
     const meta: GroupMetadata = { nodeType: "group", attributes, extraFields: {} };
-    const group = new ZarrGroup(store, path, meta, options);
-    await group.write(meta, options);
-    return group;
+    const bytes = new TextEncoder().encode(stringifyGroupMetadata(meta));
+    if (options.overwrite) await store.set(key, bytes, options);
+    else if (!(await createKey(store, key, bytes, options))) throw new NodeError(path, "a node already exists here");
+    return new ZarrGroup(store, path, meta, options);
+  }
+
+  /** Open the group at `path`, or create it with `attributes` when nothing is there (safe when several processes do this at once). */
+  static async require(store: Store, path: string, attributes: JsonObject = {}, options: GroupOptions = {}): Promise<ZarrGroup> {
+    try {
+      return await ZarrGroup.create(store, path, attributes, options);
+    } catch (e) {
+      if (e instanceof NodeError && /already exists/.test(e.message)) return ZarrGroup.open(store, path, options);
+      throw e;
+    }
   }
 
   get metadata(): GroupMetadata { return this.meta; }
@@ -55,17 +66,25 @@ export class ZarrGroup {
     this.meta = parseGroupMetadata(bytes, key);
   }
 
-  /** Replace the attributes. */
+  /** Replace the attributes (other writers' changes to them are overwritten; see `updateAttributes`). */
   async setAttributes(attributes: JsonObject, options: StoreOptions = {}): Promise<void> {
-    await this.write({ ...this.meta, attributes }, options);
+    await this.updateAttributes(() => attributes, options);
   }
 
-  /** Re-read the stored attributes, apply `change` to them, and write the result. */
+  /** Re-read the stored attributes, apply `change` to them, and write the result; never loses another writer's update. */
   async updateAttributes(change: (attributes: JsonObject) => JsonObject, options: StoreOptions = {}): Promise<JsonObject> {
-    await this.refresh(options);
-    const attributes = change(structuredClone(this.meta.attributes));
-    await this.setAttributes(attributes, options);
-    return attributes;
+    if (this.options.readOnly || this.store.readOnly) throw new ReadOnlyError(`group "${this.path}": cannot change metadata, read-only`);
+    const key = metadataKey(this.path);
+    let next = this.meta;
+    await updateKey(this.store, key, (current) => {
+      if (current === undefined) throw new NodeError(this.path, "the group has been deleted (zarr.json is missing)");
+      const m = parseGroupMetadata(current, key);
+      next = { ...m, attributes: change(structuredClone(m.attributes)) };
+      const text = stringifyGroupMetadata(next);
+      return text === new TextDecoder().decode(current) ? KEEP : new TextEncoder().encode(text);
+    }, options);
+    this.meta = next;
+    return next.attributes;
   }
 
   /** Names of the child nodes (folders under this group holding a `zarr.json`), sorted. */
@@ -75,12 +94,5 @@ export class ZarrGroup {
       listing.prefixes.map(async (name) => ((await this.store.get(metadataKey(this.path === "" ? name : `${this.path}/${name}`), { ...options, range: { offset: 0, length: 1 } })) !== undefined ? name : undefined)),
     );
     return found.filter((n): n is string => n !== undefined);
-  }
-
-  private async write(meta: GroupMetadata, options: StoreOptions): Promise<void> {
-    if (this.options.readOnly || this.store.readOnly) throw new ReadOnlyError(`group "${this.path}": cannot change metadata, read-only`);
-    const text = stringifyGroupMetadata(meta);
-    await this.store.set(metadataKey(this.path), new TextEncoder().encode(text), options);
-    this.meta = meta;
   }
 }

@@ -109,12 +109,13 @@ export class RatZarr {
     const exists = await loc.exists(io);
     if (!exists && readOnly) throw new NodeError(loc.description, "readOnly is true, but there is no RAT here");
     if (!exists && !create) throw new NodeError(loc.description, "there is no RAT here, and create is false");
-    if (exists && !(await isValidAt(loc.store, io))) throw new NodeError(loc.description, "this path exists but holds no RAT (zarr.json and RAT/zarr.json are needed); left untouched");
+    if (exists && !(await isValidOrBeingCreated(loc.store, io))) throw new NodeError(loc.description, "this path exists but holds no RAT (zarr.json and RAT/zarr.json are needed); left untouched");
     const store = loc.store;
     let group: ZarrGroup;
     if (!exists) {
-      await ZarrGroup.create(store, "", {}, io);
-      group = await ZarrGroup.create(store, RAT_GROUP, { ROWCOUNT: 0, CHUNKSIZE: DEFAULT_CHUNK_SIZE }, io);
+      // require, not create: several processes may create the same new RAT at once.
+      await ZarrGroup.require(store, "", {}, io);
+      group = await ZarrGroup.require(store, RAT_GROUP, { ROWCOUNT: 0, CHUNKSIZE: DEFAULT_CHUNK_SIZE }, io);
     } else {
       group = await ZarrGroup.open(store, RAT_GROUP, { ...io, readOnly });
     }
@@ -405,6 +406,17 @@ export class RatZarr {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** Valid, or a root group whose RAT group another process is writing right now (give it a moment). */
+async function isValidOrBeingCreated(store: Store, options: StoreOptions): Promise<boolean> {
+  for (let i = 0; i < 5; i++) {
+    if (await isValidAt(store, options)) return true;
+    const root = await readNodeMetadata(store, "", options).catch(() => undefined);
+    if (root?.nodeType !== "group" || Object.keys(root.attributes).length !== 0) return false;
+    await new Promise((r) => setTimeout(r, 50 * (i + 1)));
+  }
+  return false;
 }
 
 async function isValidAt(store: Store, options: StoreOptions): Promise<boolean> {

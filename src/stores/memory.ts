@@ -3,12 +3,44 @@
  * without a filesystem. Values are copied in and out, so a caller that
  * changes a buffer never changes what is stored.
  */
-import type { ByteRange, DirListing, GetOptions, Store, StoreOptions } from "./store.js";
+import type { ByteRange, DirListing, GetOptions, Store, StoreOptions, VersionedValue } from "./store.js";
 import { StoreError } from "../errors.js";
 
 /** A `Store` kept in a `Map`. */
 export class MemoryStore implements Store {
   readonly data = new Map<string, Uint8Array>();
+  /** A version per key: the value's identity changes with every set. */
+  private readonly versions = new WeakMap<Uint8Array, string>();
+  private counter = 0;
+
+  private versionOf(value: Uint8Array): string {
+    let v = this.versions.get(value);
+    if (v === undefined) this.versions.set(value, (v = String(++this.counter)));
+    return v;
+  }
+
+  async getVersioned(key: string, options: StoreOptions = {}): Promise<VersionedValue | undefined> {
+    checkSignal(key, options);
+    const value = this.data.get(key);
+    return value === undefined ? undefined : { data: value.slice(), version: this.versionOf(value) };
+  }
+
+  async setIfVersion(key: string, value: Uint8Array, expected: string | null, options: StoreOptions = {}): Promise<string | undefined> {
+    checkSignal(key, options);
+    const current = this.data.get(key);
+    if ((current === undefined ? null : this.versionOf(current)) !== expected) return undefined;
+    const stored = value.slice();
+    this.data.set(key, stored);
+    return this.versionOf(stored);
+  }
+
+  async deleteIfVersion(key: string, expected: string, options: StoreOptions = {}): Promise<boolean> {
+    checkSignal(key, options);
+    const current = this.data.get(key);
+    if (current === undefined || this.versionOf(current) !== expected) return false;
+    this.data.delete(key);
+    return true;
+  }
 
   async get(key: string, options: GetOptions = {}): Promise<Uint8Array | undefined> {
     checkSignal(key, options);

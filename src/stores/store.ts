@@ -21,7 +21,17 @@ export interface DirListing {
   readonly prefixes: string[];
 }
 
-/** Where ratzarr keeps its bytes: memory, local disk, S3, HTTP. */
+/** Bytes with an opaque version (an S3 ETag, a file's identity) for conditional writes. */
+export interface VersionedValue {
+  readonly data: Uint8Array;
+  readonly version: string;
+}
+
+/**
+ * Where ratzarr keeps its bytes: memory, local disk, S3, HTTP. The three
+ * optional conditional methods make read-modify-write safe with several
+ * writers (processes, machines); a store without them is single-writer.
+ */
 export interface Store {
   /** The bytes at `key` (or the requested range of them), or undefined when there is no such key. */
   get(key: string, options?: GetOptions): Promise<Uint8Array | undefined>;
@@ -35,6 +45,16 @@ export interface Store {
   listDir(prefix: string, options?: StoreOptions): Promise<DirListing>;
   /** Optional fast path: remove every key under the folder `prefix` ("" for all). Callers fall back to list and delete. */
   deleteDir?(prefix: string, options?: StoreOptions): Promise<void>;
+  /** The bytes of `key` and their version, or undefined when there is no such key. */
+  getVersioned?(key: string, options?: StoreOptions): Promise<VersionedValue | undefined>;
+  /**
+   * Store `value` at `key` only if its version is still `expected` (`null`: only if the key
+   * does not exist). Resolves with the new version, or undefined when another writer changed
+   * the key first (nothing is written then).
+   */
+  setIfVersion?(key: string, value: Uint8Array, expected: string | null, options?: StoreOptions): Promise<string | undefined>;
+  /** Delete `key` only if its version is still `expected`; false when another writer changed it first. */
+  deleteIfVersion?(key: string, expected: string, options?: StoreOptions): Promise<boolean>;
   /** True when the store refuses writes. */
   readonly readOnly?: boolean;
 }

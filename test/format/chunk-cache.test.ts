@@ -5,19 +5,19 @@ import { KeyedMutex, mapLimit } from "../../src/format/concurrency.js";
 
 test("LRU evicts the least recently used past the byte budget", () => {
   const c = new LruChunkCache(300);
-  c.set("a", new Uint8Array(100));
-  c.set("b", new Uint8Array(100));
-  c.set("c", new Uint8Array(100));
+  c.set("a", { data: new Uint8Array(100), version: undefined });
+  c.set("b", { data: new Uint8Array(100), version: undefined });
+  c.set("c", { data: new Uint8Array(100), version: undefined });
   assert.ok(c.get("a"));
-  c.set("d", new Uint8Array(100));
+  c.set("d", { data: new Uint8Array(100), version: undefined });
   assert.is(c.get("b"), undefined);
   assert.ok(c.get("a") && c.get("c") && c.get("d"));
   assert.is(c.size, 300);
-  c.set("huge", new Uint8Array(301));
+  c.set("huge", { data: new Uint8Array(301), version: undefined });
   assert.is(c.get("huge"), undefined);
   c.delete("a");
   assert.is(c.size, 200);
-  c.set("c", new Uint8Array(50));
+  c.set("c", { data: new Uint8Array(50), version: undefined });
   assert.is(c.size, 150);
   c.clear();
   assert.is(c.size, 0);

@@ -1,6 +1,6 @@
 /** A MemoryStore that counts calls and in-flight requests, with an optional delay per call. */
 import { MemoryStore } from "../../src/stores/memory.js";
-import type { GetOptions, StoreOptions } from "../../src/stores/store.js";
+import type { GetOptions, StoreOptions, VersionedValue } from "../../src/stores/store.js";
 
 export class CountingStore extends MemoryStore {
   gets = 0;
@@ -32,6 +32,18 @@ export class CountingStore extends MemoryStore {
   override delete(key: string, options?: StoreOptions): Promise<void> {
     this.deletes++;
     return this.track(() => super.delete(key, options));
+  }
+  override getVersioned(key: string, options?: StoreOptions): Promise<VersionedValue | undefined> {
+    this.gets++;
+    return this.track(() => super.getVersioned(key, options));
+  }
+  override setIfVersion(key: string, value: Uint8Array, expected: string | null, options?: StoreOptions): Promise<string | undefined> {
+    this.sets++;
+    return this.track(() => super.setIfVersion(key, value, expected, options));
+  }
+  override deleteIfVersion(key: string, expected: string, options?: StoreOptions): Promise<boolean> {
+    this.deletes++;
+    return this.track(() => super.deleteIfVersion(key, expected, options));
   }
   reset(): void {
     this.gets = this.sets = this.deletes = this.peakInFlight = 0;

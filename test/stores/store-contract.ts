@@ -93,6 +93,30 @@ export function storeContract(suite: Test, make: () => Promise<Store>): void {
     }
   });
 
+  suite("conditional writes: versions, create-only, stale versions refused", async () => {
+    const s = await make();
+    if (s.getVersioned === undefined || s.setIfVersion === undefined || s.deleteIfVersion === undefined) return assert.unreachable("store has no conditional writes");
+    assert.is(await s.getVersioned("k"), undefined);
+    const v1 = await s.setIfVersion("k", bytes("one"), null);
+    assert.type(v1, "string");
+    assert.is(await s.setIfVersion("k", bytes("again"), null), undefined, "create-only refuses an existing key");
+    const got = (await s.getVersioned("k"))!;
+    assert.is(text(got.data), "one");
+    assert.is(got.version, v1);
+    const v2 = await s.setIfVersion("k", bytes("two"), v1!);
+    assert.type(v2, "string");
+    assert.is.not(v2, v1);
+    assert.is(await s.setIfVersion("k", bytes("stale"), v1!), undefined, "a stale version is refused");
+    assert.is(text(await s.get("k")), "two");
+    await s.set("k", bytes("three"));
+    assert.is(await s.setIfVersion("k", bytes("x"), v2!), undefined, "a plain set changes the version");
+    const v3 = (await s.getVersioned("k"))!.version;
+    assert.not.ok(await s.deleteIfVersion("k", v2!));
+    assert.ok(await s.deleteIfVersion("k", v3));
+    assert.is(await s.get("k"), undefined);
+    assert.not.ok(await s.deleteIfVersion("k", v3), "deleting a missing key at a version fails");
+  });
+
   suite("empty values", async () => {
     const s = await make();
     await s.set("e", new Uint8Array(0));
