@@ -42,9 +42,22 @@ export async function localLocation(path: string, options: { readonly readOnly: 
   };
 }
 
+/** An `s3://bucket/key` URL as a RAT location; the S3 store (and the AWS SDK) load on first use. */
+export async function s3Location(url: string, options: { readonly readOnly: boolean; readonly s3?: unknown }): Promise<RatLocation> {
+  const { S3Store } = await import("../stores/s3.js");
+  const store = S3Store.fromUrl(url, { ...(options.s3 as object | undefined), readOnly: options.readOnly });
+  return {
+    store,
+    description: url,
+    exists: (o) => store.existsAt("", o),
+    removeAll: (o) => store.deleteDir("", o),
+  };
+}
+
 export const nodePlatform: Platform = {
   name: "node",
   openLocal: localLocation,
+  openUrl: (url, _scheme, options) => s3Location(url, options),
   user: osUser,
   argv: () => [...process.argv],
   warn: (message) => process.emitWarning(message, { type: "RatZarrWarning" }),

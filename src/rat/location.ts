@@ -39,12 +39,16 @@ export function storeLocation(store: Store, description = "(store)"): RatLocatio
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//;
 
 /** Resolve a path, URL or store to a location. */
-export async function resolveLocation(path: string | Store, options: { readonly readOnly: boolean }): Promise<RatLocation> {
+export async function resolveLocation(path: string | Store, options: { readonly readOnly: boolean; readonly [key: string]: unknown }): Promise<RatLocation> {
   if (typeof path !== "string") return storeLocation(path);
   if (path === "") throw new RatZarrError("a RAT path must not be empty");
   const scheme = SCHEME.exec(path)?.[1]?.toLowerCase();
-  if (scheme === "s3") throw new RatZarrError(`"${path}": S3 paths are not supported yet in this version of ratzarr (pass a store with the "store" option)`);
-  if (scheme !== undefined && scheme !== "file") throw new RatZarrError(`"${path}": unsupported scheme "${scheme}://" (local paths, file:// URLs, or a store)`);
+  if (scheme !== undefined && scheme !== "file") {
+    const openUrl = platform().openUrl;
+    if (scheme !== "s3") throw new RatZarrError(`"${path}": unsupported scheme "${scheme}://" (local paths, file:// URLs, s3:// URLs, or a store)`);
+    if (openUrl === undefined) throw new RatZarrError(`"${path}": s3:// paths need the Node entry of ratzarr on the ${platform().name} platform; elsewhere pass a store (new S3Store(...) from "ratzarr/s3")`);
+    return openUrl(path, scheme, options);
+  }
   const open = platform().openLocal;
   if (open === undefined) throw new RatZarrError(`"${path}": local paths need a filesystem, which the ${platform().name} platform does not have; pass a store`);
   return open(path, options);

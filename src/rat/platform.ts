@@ -10,6 +10,8 @@ export interface Platform {
   readonly name: string;
   /** Open a local path (or `file://` URL) as a RAT location; absent where there is no filesystem. */
   openLocal?(path: string, options: { readonly readOnly: boolean }): Promise<RatLocation>;
+  /** Open a URL of another scheme (`s3://`) as a RAT location; `options` are the caller's options for that scheme. */
+  openUrl?(url: string, scheme: string, options: { readonly readOnly: boolean; readonly [key: string]: unknown }): Promise<RatLocation>;
   /** The user name recorded in modification logs. */
   user(): string;
   /** The command line recorded in modification logs. */

@@ -47,7 +47,19 @@ export interface RatZarrOptions {
   /** Bound on any decoded chunk whose size the metadata does not fix (strings). */
   readonly maxDecodedBytes?: number;
   readonly signal?: AbortSignal;
+  /**
+   * For `s3://` paths: options of the S3 store (`client` or `clientConfig` for credentials,
+   * region and endpoint, `retry`, `concurrency`, `unsafeConcurrentWrites`); see "ratzarr/s3".
+   */
+  readonly s3?: { readonly [key: string]: unknown };
 }
+
+/** Options of the static methods: a signal, and S3 options for s3:// paths. */
+export interface StaticOptions extends StoreOptions {
+  readonly s3?: { readonly [key: string]: unknown };
+}
+
+const withS3 = (o: StaticOptions): { s3?: { readonly [key: string]: unknown } } => (o.s3 === undefined ? {} : { s3: o.s3 });
 
 function checkCount(value: number, what: string, min: number): void {
   if (!Number.isSafeInteger(value) || value < min) throw new RatZarrError(`${what} must be an integer >= ${min}, got ${String(value)}`);
@@ -93,7 +105,7 @@ export class RatZarr {
 
   private static async locate(path: string | Store, options: RatZarrOptions): Promise<RatLocation> {
     if (options.store !== undefined) return storeLocation(options.store, typeof path === "string" ? path : "(store)");
-    return resolveLocation(path, { readOnly: options.readOnly === true });
+    return resolveLocation(path, { readOnly: options.readOnly === true, s3: options.s3 });
   }
 
   /**
@@ -143,19 +155,19 @@ export class RatZarr {
   }
 
   /** True when anything exists at exactly `path` (a RAT or not). */
-  static async exists(path: string | Store, options: StoreOptions = {}): Promise<boolean> {
-    return (await RatZarr.locate(path, { readOnly: true })).exists(options);
+  static async exists(path: string | Store, options: StaticOptions = {}): Promise<boolean> {
+    return (await RatZarr.locate(path, { readOnly: true, ...withS3(options) })).exists(options);
   }
 
   /** True when `path` holds a RAT: a root `zarr.json` and a `RAT/zarr.json`, both groups. */
-  static async isValidRatZarr(path: string | Store, options: StoreOptions = {}): Promise<boolean> {
-    const loc = await RatZarr.locate(path, { readOnly: true });
+  static async isValidRatZarr(path: string | Store, options: StaticOptions = {}): Promise<boolean> {
+    const loc = await RatZarr.locate(path, { readOnly: true, ...withS3(options) });
     return isValidAt(loc.store, options);
   }
 
   /** Remove the RAT at `path` and every key under it. Nothing there: returns quietly. Something that is not a RAT: an error, left untouched. */
-  static async delete(path: string | Store, options: StoreOptions = {}): Promise<void> {
-    const loc = await RatZarr.locate(path, { readOnly: false });
+  static async delete(path: string | Store, options: StaticOptions = {}): Promise<void> {
+    const loc = await RatZarr.locate(path, { readOnly: false, ...withS3(options) });
     if (!(await loc.exists(options))) return;
     if (!(await isValidAt(loc.store, options))) throw new NodeError(loc.description, "not a RAT (no zarr.json and RAT/zarr.json); not deleted");
     await loc.removeAll(options);
@@ -277,7 +289,7 @@ export class RatZarr {
   private arrayOptions() {
     return {
       cache: this.cache,
-      concurrency: this.options.concurrency ?? DEFAULT_CONCURRENCY,
+      concurrency: this.options.concurrency ?? this.store.preferredConcurrency ?? DEFAULT_CONCURRENCY,
       readOnly: this.readOnly,
       maxDecodedBytes: this.options.maxDecodedBytes,
       signal: this.options.signal,

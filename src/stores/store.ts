@@ -57,6 +57,8 @@ export interface Store {
   deleteIfVersion?(key: string, expected: string, options?: StoreOptions): Promise<boolean>;
   /** True when the store refuses writes. */
   readonly readOnly?: boolean;
+  /** Chunk requests worth having in flight at once (S3 wants more than a local disk). */
+  readonly preferredConcurrency?: number;
 }
 
 /** Collect an async iterable of keys into an array. */

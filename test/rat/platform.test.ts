@@ -9,6 +9,7 @@ test("core without the Node entry: no local paths, empty user and argv, store wo
     import { RatZarr, MemoryStore, platform } from ${JSON.stringify(new URL("../../src/index.ts", import.meta.url).href)};
     const out = { platform: platform().name };
     try { await RatZarr.open("some/local/path"); } catch (e) { out.local = e.name + ": " + e.message; }
+    try { await RatZarr.open("s3://bucket/rat.zarr"); } catch (e) { out.s3 = e.name + ": " + e.message; }
     const rz = await RatZarr.open(new MemoryStore());
     await rz.setRowCount(2);
     await rz.createColumn("a", "int8");
@@ -20,6 +21,7 @@ test("core without the Node entry: no local paths, empty user and argv, store wo
   assert.is(r.platform, "web");
   assert.match(r.local, /RatZarrError: "some\/local\/path": local paths need a filesystem, which the web platform does not have; pass a store/);
   assert.equal(r.log, ["", []]);
+  assert.match(r.s3, /s3:\/\/ paths need the Node entry of ratzarr on the web platform; elsewhere pass a store/);
 });
 
 test("on Node, warnings go to process.emitWarning by default", async () => {
