@@ -32,6 +32,21 @@ declare global {
   var UVU_QUEUE: unknown[][];
 }
 
+// Real S3 servers for this run (moto and Ceph radosgw), unless RATZARR_S3=off.
+// The S3 suites find them through RATZARR_TEST_S3_SERVERS (test/helpers/backends.ts).
+process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
+let stopServers = async (): Promise<void> => undefined;
+if (process.env["RATZARR_S3"] !== "off") {
+  const { startS3Servers } = await import("../test/helpers/s3-servers.js");
+  const s3 = await startS3Servers();
+  stopServers = () => s3.stop();
+  process.env["RATZARR_TEST_S3_SERVERS"] = JSON.stringify(s3.servers);
+  console.log(`S3 servers: ${s3.servers.map((x) => `${x.name} ${x.version} at ${x.endpoint}`).join(", ") || "none"}`);
+  for (const k of s3.skipped) console.log(`S3 server ${k.name} skipped (${k.reason}): the RAT suites run without it`);
+} else {
+  console.log("S3 servers: off (RATZARR_S3=off): the RAT suites run on local disk only");
+}
+
 globalThis.UVU_DEFER = 1;
 const uvu = await import("uvu");
 let importFailures = 0;
@@ -53,8 +68,12 @@ process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
   captured += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
   return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
 }) as typeof process.stdout.write;
-await uvu.exec(false);
-process.stdout.write = write;
+try {
+  await uvu.exec(false);
+} finally {
+  process.stdout.write = write;
+  await stopServers();
+}
 
 const plain = captured.replace(/\u001b\[[0-9;]*m/g, "");
 const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? NaN);
