@@ -77,20 +77,29 @@ export class PythonHelper {
   }
 
   /** Open a RAT the way Python ratzarr does; returns a handle for `call`. */
-  async open(path: string, options: { readOnly?: boolean; create?: boolean; user?: string; argv?: string[] } = {}): Promise<PyRat> {
+  async open(path: string, options: { readOnly?: boolean; create?: boolean; user?: string; argv?: string[]; s3?: S3Target } = {}): Promise<PyRat> {
     const handle = (await this.send("open", { path, ...options })) as number;
     return new PyRat(this, handle);
   }
 
   /** Everything a Python user sees in the RAT at `path`. */
-  async dump(path: string): Promise<RatDump> {
-    return (await this.send("dump", { path })) as unknown as RatDump;
+  async dump(path: string, s3?: S3Target): Promise<RatDump> {
+    return (await this.send("dump", { path, ...(s3 === undefined ? {} : { s3 }) })) as unknown as RatDump;
   }
 
   async close(): Promise<void> {
     await this.send("shutdown").catch(() => undefined);
     this.proc.stdin.end();
   }
+}
+
+/** An S3 test server, for Python to reach an s3:// path through fsspec/s3fs. */
+export interface S3Target {
+  readonly endpoint: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly region: string;
+  readonly [key: string]: string;
 }
 
 export interface RatDump {

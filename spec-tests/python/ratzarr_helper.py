@@ -64,24 +64,49 @@ def from_json_values(values: list[Any], dtype: str, width: int) -> np.ndarray:
     return a.reshape((-1, width)) if width > 1 else a
 
 
+def s3_store(url: str, s3: dict[str, Any], read_only: bool = False) -> Any:
+    """An fsspec/s3fs store for an s3:// URL on a test server, as a zarr-python user makes one."""
+    from zarr.storage import FsspecStore
+    options = {"endpoint_url": s3["endpoint"], "key": s3["accessKeyId"], "secret": s3["secretAccessKey"],
+               "client_kwargs": {"region_name": s3["region"]}}
+    return FsspecStore.from_url(url, storage_options=options, read_only=read_only)
+
+
+def location(path: str, s3: dict[str, Any] | None) -> tuple[Any, bool, bool]:
+    """The store for `path`, whether anything exists there, and whether it holds zarr.json and RAT/."""
+    if s3 is None:
+        exists = os.path.exists(path)
+        valid = exists and os.path.exists(os.path.join(path, "zarr.json")) and os.path.exists(os.path.join(path, RAT))
+        return path, exists, valid
+    import s3fs
+    store = s3_store(path, s3)
+    # zarr's store wraps an async filesystem; existence checks use a plain synchronous one.
+    fs = s3fs.S3FileSystem(key=s3["accessKeyId"], secret=s3["secretAccessKey"], endpoint_url=s3["endpoint"],
+                           client_kwargs={"region_name": s3["region"]})
+    root = path[len("s3://"):].rstrip("/")
+    # What Python ratzarr asks boto3 (list the prefix), but exact: the folder itself.
+    exists = len(fs.ls(root, detail=False, refresh=True)) > 0 if fs.exists(root) else False
+    valid = exists and fs.exists(f"{root}/zarr.json") and fs.exists(f"{root}/{RAT}/zarr.json")
+    return store, exists, valid
+
+
 class PyRat:
-    """What Python ratzarr 1.0.2's RatZarr does, call for call, on a local path."""
+    """What Python ratzarr 1.0.2's RatZarr does, call for call, on a local path or s3:// URL."""
 
     def __init__(self, path: str, readOnly: bool = False, create: bool = True,
-                 user: str = "pyuser", argv: list[str] | None = None) -> None:
+                 user: str = "pyuser", argv: list[str] | None = None, s3: dict[str, Any] | None = None) -> None:
         self.path = path
         self.readOnly = readOnly
         self.user = user
         self.argv = argv if argv is not None else ["python-helper"]
-        exists = os.path.exists(path)
-        valid = exists and os.path.exists(os.path.join(path, "zarr.json")) and os.path.exists(os.path.join(path, RAT))
+        self.store, exists, valid = location(path, s3)
         if not exists and readOnly:
             raise RatZarrError(f"readOnly is True, but file '{path}' does not exist")
         if not exists and not create:
             raise RatZarrError(f"File '{path}' does not exist, but create is False")
         if exists and not valid:
             raise RatZarrError(f"Zarr '{path}' exists, but has no RAT group")
-        self.grp = zarr.open_group(store=path, path=RAT, mode="r" if readOnly else "a")
+        self.grp = zarr.open_group(store=self.store, path=RAT, mode="r" if readOnly else "a")
         self.columns: dict[str, Any] = {}
         self.rowCount = self.grp.attrs.get("ROWCOUNT", None)
         if exists and self.rowCount is None:
@@ -101,7 +126,7 @@ class PyRat:
         if name not in self.grp:
             raise RatZarrError(f"Column {name} not found in Zarr file {self.path}")
         if name not in self.columns:
-            self.columns[name] = zarr.open_array(store=self.path, path=f"{RAT}/{name}")
+            self.columns[name] = zarr.open_array(store=self.store, path=f"{RAT}/{name}")
         return self.columns[name]
 
     def getRowCount(self) -> int:
@@ -186,9 +211,10 @@ class PyRat:
         return self.open_column(name).attrs.asdict()
 
 
-def dump(path: str) -> dict[str, Any]:
+def dump(path: str, s3: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything in a RAT, read with plain zarr-python: what a Python user sees."""
-    grp = zarr.open_group(store=LocalStore(path, read_only=True), path=RAT, mode="r")
+    store = LocalStore(path, read_only=True) if s3 is None else s3_store(path, s3, read_only=True)
+    grp = zarr.open_group(store=store, path=RAT, mode="r")
     out: dict[str, Any] = {"attributes": grp.attrs.asdict(), "columns": {}}
     for name in sorted(grp.keys()):
         arr = grp[name]
@@ -269,7 +295,7 @@ def main() -> None:
                                "numpy": np.__version__, "python": sys.version.split()[0]}
             elif cmd == "open":
                 handles[next_handle] = PyRat(req["path"], req.get("readOnly", False), req.get("create", True),
-                                             req.get("user", "pyuser"), req.get("argv"))
+                                             req.get("user", "pyuser"), req.get("argv"), req.get("s3"))
                 result = next_handle
                 next_handle += 1
             elif cmd == "close":
@@ -278,7 +304,7 @@ def main() -> None:
             elif cmd == "call":
                 result = getattr(handles[req["handle"]], req["method"])(*req.get("args", []))
             elif cmd == "dump":
-                result = dump(req["path"])
+                result = dump(req["path"], req.get("s3"))
             elif cmd == "createArray":
                 create_array(req["path"], req["spec"])
                 result = None
