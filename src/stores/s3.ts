@@ -263,20 +263,26 @@ export class S3Store implements Store {
         throw e;
       }
     };
-    const first = this.quoteEtags ?? true;
-    let result = await attempt(first);
-    if (result !== "refused") {
-      if (expected !== null) this.quoteEtags ??= first;
-      return result;
-    }
-    // Refused: a real conflict, our own earlier try that did land (a retried request), or the
-    // server wanting the ETag quoted the other way. Look at what is there now to tell.
-    const now = await this.getVersioned(key, options);
-    if (retried && now !== undefined && equalBytes(now.data, value)) return now.version;
-    if (expected !== null && now !== undefined && now.version === expected && this.quoteEtags === undefined) {
-      this.quoteEtags = !first;
-      result = await attempt(!first);
-      return result === "refused" ? undefined : result;
+    let quote = this.quoteEtags ?? true;
+    for (let round = 0; round < 2; round++) {
+      retried = false;
+      const result = await attempt(quote);
+      if (result !== "refused") {
+        if (expected !== null) this.quoteEtags ??= quote;
+        return result;
+      }
+      // Refused: a real conflict, our own earlier try that did land (a retried request), or the
+      // server wanting the ETag quoted the other way. Look at what is there now to tell.
+      const now = await this.getVersioned(key, options);
+      if (retried && now !== undefined && equalBytes(now.data, value)) {
+        if (expected !== null) this.quoteEtags ??= quote;
+        return now.version;
+      }
+      if (round === 0 && expected !== null && now !== undefined && now.version === expected && this.quoteEtags === undefined) {
+        quote = !quote;
+        continue;
+      }
+      return undefined;
     }
     return undefined;
   }
