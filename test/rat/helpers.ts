@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as assert from "uvu/assert";
+import { collectKeys, type Store } from "../../src/stores/store.js";
 
 const dirs: string[] = [];
 
@@ -27,4 +28,14 @@ export async function rejects(fn: () => Promise<unknown>, cls: abstract new (...
     return e as Error;
   }
   throw new assert.Assertion({ message: `expected a ${cls.name} matching ${patterns.join(", ")}`, operator: "rejects", expects: cls.name, actual: "no error", generated: false });
+}
+
+/** Every key under the store and its bytes (hex), for "nothing changed" checks on any backend. */
+export async function snapshot(store: Store): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const key of (await collectKeys(store.list(""))).sort()) {
+    const v = await store.get(key);
+    out[key] = v === undefined ? "(vanished)" : Buffer.from(v).toString("hex");
+  }
+  return out;
 }

@@ -1,39 +1,20 @@
-/** RatZarr.open, exists, isValidRatZarr, delete, close, read-only handles. */
+/** RatZarr.open, exists, isValidRatZarr, delete, close, read-only handles: on local disk and on every S3 server of the run. */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { RatZarr, RatZarrError, MemoryStore, NodeError, ReadOnlyError, ZarrArray, ZarrGroup, MetadataError } from "../../src/node/index.js";
+import { collectKeys } from "../../src/stores/store.js";
 import { CountingStore } from "../helpers/counting-store.js";
-import { cleanup, rejects, tempRatPath } from "./helpers.js";
+import { removeLocalPaths, testBackends } from "../helpers/backends.js";
+import { cleanup, rejects, snapshot, tempRatPath } from "./helpers.js";
 
-const t = suite("RatZarr: open and the static methods");
+const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : new TextDecoder().decode(b));
+const bytes = (s: string) => new TextEncoder().encode(s);
 
-t("a new RAT writes the root group and RAT/zarr.json with ROWCOUNT 0 and CHUNKSIZE 500000", async () => {
-  const path = tempRatPath();
-  const rz = await RatZarr.open(path);
-  assert.is(rz.getRowCount(), 0);
-  assert.is(rz.getRATChunkSize(), 500000);
-  assert.is(readFileSync(join(path, "zarr.json"), "utf8"), '{\n  "attributes": {},\n  "zarr_format": 3,\n  "node_type": "group"\n}');
-  assert.is(readFileSync(join(path, "RAT/zarr.json"), "utf8"), '{\n  "attributes": {\n    "ROWCOUNT": 0,\n    "CHUNKSIZE": 500000\n  },\n  "zarr_format": 3,\n  "node_type": "group"\n}');
-  await rz.close();
-});
-
-t("a path that exists but holds no RAT is an error and is left untouched", async () => {
-  const path = tempRatPath();
-  mkdirSync(path);
-  writeFileSync(join(path, "precious.txt"), "keep me");
-  for (const options of [{}, { readOnly: true }, { create: false }]) {
-    await rejects(() => RatZarr.open(path, options), NodeError, /exists but holds no RAT/, /left untouched/);
-  }
-  assert.equal(readdirSync(path), ["precious.txt"]);
-  // A Zarr group that is not a RAT (no RAT/ group) is not one either.
-  const store = new MemoryStore();
-  await ZarrGroup.create(store, "");
-  await rejects(() => RatZarr.open(store), NodeError, /holds no RAT/);
-  assert.equal([...store.data.keys()], ["zarr.json"]);
-});
+// Local by nature: file:// URLs, stores built or corrupted key by key in memory, counted store calls.
+const t = suite("RatZarr: open and the static methods (stores and file:// URLs)");
 
 t("a RAT with a corrupt RAT/zarr.json is refused with the file and key named", async () => {
   const store = new MemoryStore();
@@ -88,55 +69,31 @@ t("a read-only handle refuses every change before touching the store", async () 
   assert.equal(await ro.readBlock("a", 0, 10), new Int32Array(10).fill(3));
 });
 
-t("exists is exact: rat.zarr does not match rat.zarr2", async () => {
-  const path = tempRatPath("rat.zarr2");
-  await (await RatZarr.open(path)).close();
-  const sibling = path.slice(0, -1);
-  assert.ok(await RatZarr.exists(path));
-  assert.not.ok(await RatZarr.exists(sibling));
-  assert.ok(await RatZarr.isValidRatZarr(path));
-  assert.not.ok(await RatZarr.isValidRatZarr(sibling));
+t("a Store argument: a Zarr group without RAT/ is no RAT; exists, isValidRatZarr and delete", async () => {
+  const group = new MemoryStore();
+  await ZarrGroup.create(group, "");
+  await rejects(() => RatZarr.open(group), NodeError, /holds no RAT/);
+  assert.equal([...group.data.keys()], ["zarr.json"]);
   const store = new MemoryStore();
   assert.not.ok(await RatZarr.exists(store));
   await store.set("x", new Uint8Array(1));
   assert.ok(await RatZarr.exists(store));
   assert.not.ok(await RatZarr.isValidRatZarr(store));
-});
-
-t("isValidRatZarr needs zarr.json and RAT/zarr.json", async () => {
-  const store = new MemoryStore();
-  await ZarrGroup.create(store, "");
-  assert.not.ok(await RatZarr.isValidRatZarr(store));
-  await ZarrGroup.create(store, "RAT");
-  assert.ok(await RatZarr.isValidRatZarr(store));
-  store.data.delete("zarr.json");
-  assert.not.ok(await RatZarr.isValidRatZarr(store));
-  store.data.set("zarr.json", new TextEncoder().encode("not json"));
-  assert.not.ok(await RatZarr.isValidRatZarr(store));
-});
-
-t("delete: quiet when nothing is there, refuses a non-RAT, removes every key", async () => {
-  const path = tempRatPath();
-  await RatZarr.delete(path);
-  mkdirSync(path);
-  writeFileSync(join(path, "data.txt"), "x");
-  await rejects(() => RatZarr.delete(path), NodeError, /not a RAT/);
-  assert.ok(existsSync(join(path, "data.txt")));
-  const rat = tempRatPath();
-  const rz = await RatZarr.open(rat);
-  await rz.setRowCount(10);
-  await rz.createColumn("a", "float64");
-  await rz.writeBlock("a", new Float64Array(10).fill(1), 0);
-  await rz.close();
-  await RatZarr.delete(rat);
-  assert.not.ok(existsSync(rat));
-  const store = new MemoryStore();
-  const m = await RatZarr.open(store);
+  const valid = new MemoryStore();
+  await ZarrGroup.create(valid, "");
+  assert.not.ok(await RatZarr.isValidRatZarr(valid));
+  await ZarrGroup.create(valid, "RAT");
+  assert.ok(await RatZarr.isValidRatZarr(valid));
+  valid.data.delete("zarr.json");
+  assert.not.ok(await RatZarr.isValidRatZarr(valid));
+  valid.data.set("zarr.json", new TextEncoder().encode("not json"));
+  assert.not.ok(await RatZarr.isValidRatZarr(valid));
+  const m = await RatZarr.open(new MemoryStore());
   await m.setRowCount(3);
   await m.createColumn("s", "string");
   await m.writeBlock("s", ["a", "b", "c"], 0);
-  await RatZarr.delete(store);
-  assert.is(store.data.size, 0);
+  await RatZarr.delete(m.store);
+  assert.is((m.store as MemoryStore).data.size, 0);
 });
 
 t("paths: file:// URLs work; s3:// and unknown schemes are clear errors", async () => {
@@ -150,21 +107,145 @@ t("paths: file:// URLs work; s3:// and unknown schemes are clear errors", async 
   await rejects(() => RatZarr.open(""), RatZarrError, /must not be empty/);
 });
 
-t("close, and await using", async () => {
-  const path = tempRatPath();
-  {
-    await using rz = await RatZarr.open(path);
-    await rz.setRowCount(4);
-    await rz.createColumn("a", "uint8");
-    await rz.writeBlock("a", Uint8Array.from([1, 2, 3, 4]), 0);
-  }
-  const rz = await RatZarr.open(path);
-  assert.equal(await rz.readBlock("a", 0, 4), Uint8Array.from([1, 2, 3, 4]));
-  await rz.close();
-  await rz.close();
-  await rejects(() => rz.readBlock("a", 0, 4), RatZarrError, /closed/);
-  assert.throws(() => rz.getRowCount(), /closed/);
-});
-
 t.after(cleanup);
 t.run();
+
+// About paths in general: every backend.
+for (const backend of await testBackends()) {
+  const b = suite(`RatZarr: open and the static methods [${backend.name}]`);
+  const o = backend.options;
+  const local = backend.name === "local disk";
+
+  b("a new RAT writes the root group and RAT/zarr.json with ROWCOUNT 0 and CHUNKSIZE 500000", async () => {
+    const path = await backend.newPath("new");
+    const rz = await RatZarr.open(path, o);
+    assert.is(rz.getRowCount(), 0);
+    assert.is(rz.getRATChunkSize(), 500000);
+    assert.is(text(await rz.store.get("zarr.json")), '{\n  "attributes": {},\n  "zarr_format": 3,\n  "node_type": "group"\n}');
+    assert.is(text(await rz.store.get("RAT/zarr.json")), '{\n  "attributes": {\n    "ROWCOUNT": 0,\n    "CHUNKSIZE": 500000\n  },\n  "zarr_format": 3,\n  "node_type": "group"\n}');
+    assert.equal(await collectKeys(rz.store.list("")), ["RAT/zarr.json", "zarr.json"]);
+    await rz.close();
+  });
+
+  b("a path that exists but holds no RAT is an error and is left untouched", async () => {
+    const path = await backend.newPath("stray");
+    const store = backend.store(path);
+    await store.set("precious.txt", bytes("keep me"));
+    for (const options of [{}, { readOnly: true }, { create: false }]) {
+      await rejects(() => RatZarr.open(path, { ...o, ...options }), NodeError, /exists but holds no RAT/, /left untouched/);
+    }
+    assert.equal(await collectKeys(store.list("")), ["precious.txt"]);
+    assert.is(text(await store.get("precious.txt")), "keep me");
+    if (local) assert.equal(readdirSync(path), ["precious.txt"]);
+    // A Zarr group that is not a RAT (no RAT/ group) is not one either.
+    const groupPath = await backend.newPath("group");
+    const groupStore = backend.store(groupPath);
+    await ZarrGroup.create(groupStore, "");
+    await rejects(() => RatZarr.open(groupPath, o), NodeError, /holds no RAT/);
+    assert.equal(await collectKeys(groupStore.list("")), ["zarr.json"]);
+  });
+
+  b("a read-only handle refuses every change and leaves the stored bytes as they were", async () => {
+    const path = await backend.newPath("readonly");
+    const rw = await RatZarr.open(path, o);
+    await rw.setRowCount(10);
+    await rw.createColumn("a", "int32");
+    await rw.writeBlock("a", new Int32Array(10).fill(3), 0);
+    await rw.close();
+    const ro = await RatZarr.open(path, { ...o, readOnly: true });
+    const ratAttrs = await ro.getRatAttributeMapping();
+    const colAttrs = await ro.getColumnAttributeMapping("a");
+    const before = await snapshot(ro.store);
+    const changes: [string, () => Promise<unknown>][] = [
+      ["setRowCount", () => ro.setRowCount(5)],
+      ["setChunkSize", () => ro.setChunkSize(5)],
+      ["createColumn", () => ro.createColumn("b", "int8")],
+      ["deleteColumn", () => ro.deleteColumn("a")],
+      ["writeBlock", () => ro.writeBlock("a", new Int32Array(10), 0)],
+      ["RAT attribute set", () => ratAttrs.set("x", 1)],
+      ["RAT attribute delete", () => ratAttrs.delete("x")],
+      ["column attribute update", () => colAttrs.update({ x: 1 })],
+    ];
+    for (const [what, change] of changes) {
+      await rejects(change, ReadOnlyError, /read-only/);
+      assert.equal(await snapshot(ro.store), before, `${what} changed the store`);
+    }
+    assert.equal(await ro.readBlock("a", 0, 10), new Int32Array(10).fill(3));
+    assert.is(ro.getRowCount(), 10);
+    assert.is((await ro.getModificationLog("a")).length, 1);
+  });
+
+  b("exists is exact: rat.zarr does not match rat.zarr2", async () => {
+    const path = `${await backend.newPath("exact")}2`;
+    await (await RatZarr.open(path, o)).close();
+    const sibling = path.slice(0, -1);
+    assert.ok(await RatZarr.exists(path, o));
+    assert.not.ok(await RatZarr.exists(sibling, o));
+    assert.ok(await RatZarr.isValidRatZarr(path, o));
+    assert.not.ok(await RatZarr.isValidRatZarr(sibling, o));
+    const other = await backend.newPath("anything");
+    assert.not.ok(await RatZarr.exists(other, o));
+    await backend.store(other).set("x", new Uint8Array(1));
+    assert.ok(await RatZarr.exists(other, o));
+    assert.not.ok(await RatZarr.isValidRatZarr(other, o));
+  });
+
+  b("isValidRatZarr needs zarr.json and RAT/zarr.json", async () => {
+    const path = await backend.newPath("valid");
+    const store = backend.store(path);
+    assert.not.ok(await RatZarr.isValidRatZarr(path, o));
+    await ZarrGroup.create(store, "");
+    assert.not.ok(await RatZarr.isValidRatZarr(path, o));
+    await ZarrGroup.create(store, "RAT");
+    assert.ok(await RatZarr.isValidRatZarr(path, o));
+    await store.delete("zarr.json");
+    assert.not.ok(await RatZarr.isValidRatZarr(path, o));
+    await store.set("zarr.json", bytes("not json"));
+    assert.not.ok(await RatZarr.isValidRatZarr(path, o));
+  });
+
+  b("delete: quiet when nothing is there, refuses a non-RAT, removes every key", async () => {
+    const path = await backend.newPath("delete");
+    await RatZarr.delete(path, o);
+    const store = backend.store(path);
+    await store.set("data.txt", bytes("x"));
+    await rejects(() => RatZarr.delete(path, o), NodeError, /not a RAT/);
+    assert.equal(await collectKeys(store.list("")), ["data.txt"]);
+    assert.is(text(await store.get("data.txt")), "x");
+    if (local) assert.ok(existsSync(join(path, "data.txt")));
+    const rat = await backend.newPath("delete-rat");
+    const rz = await RatZarr.open(rat, o);
+    await rz.setRowCount(10);
+    await rz.setChunkSize(5);
+    await rz.createColumn("a", "float64");
+    await rz.createColumn("s", "string");
+    await rz.writeBlock("a", new Float64Array(10).fill(1), 0);
+    await rz.writeBlock("s", Array.from({ length: 10 }, (_, i) => `s${i}`), 0);
+    await rz.close();
+    assert.ok((await collectKeys(rz.store.list(""))).length > 4, "chunks were stored");
+    await RatZarr.delete(rat, o);
+    assert.equal(await collectKeys(backend.store(rat).list("")), []);
+    assert.not.ok(await RatZarr.exists(rat, o));
+    if (local) assert.not.ok(existsSync(rat));
+    await RatZarr.delete(rat, o);
+  });
+
+  b("close, and await using", async () => {
+    const path = await backend.newPath("close");
+    {
+      await using rz = await RatZarr.open(path, o);
+      await rz.setRowCount(4);
+      await rz.createColumn("a", "uint8");
+      await rz.writeBlock("a", Uint8Array.from([1, 2, 3, 4]), 0);
+    }
+    const rz = await RatZarr.open(path, o);
+    assert.equal(await rz.readBlock("a", 0, 4), Uint8Array.from([1, 2, 3, 4]));
+    await rz.close();
+    await rz.close();
+    await rejects(() => rz.readBlock("a", 0, 4), RatZarrError, /closed/);
+    assert.throws(() => rz.getRowCount(), /closed/);
+  });
+
+  b.after(removeLocalPaths);
+  b.run();
+}
