@@ -1,17 +1,16 @@
 /**
- * ratzarr side of benchmark 1: write then read one RAT column block by block,
- * the same work as bench/zarr_python_bench.py (same data, same layout, same
- * default codecs), printing one JSON line.
+ * ratzarr side of the benchmarks: write then read one RAT column block by
+ * block through RatZarr, the same work as bench/zarr_python_bench.py (same
+ * data, same layout, same default codecs), printing one JSON line.
  *
  *   node --import tsx bench/ratzarr_bench.ts --path /tmp/b.zarr --rows 20000000 --chunk 500000 --block 500000 --dtype float64 --repeat 3
+ *   ... --path s3://bucket/b.zarr --s3 '{"endpoint": "http://127.0.0.1:9000", "accessKeyId": "...", "secretAccessKey": "...", "region": "us-east-1"}'
  *
  * Timing sums the write (or read) calls only; generating and checking the
  * data is outside. Every read block is compared with the generated data.
  */
 import { parseArgs } from "node:util";
-import { FileSystemStore } from "../src/stores/fs.js";
-import { ZarrArray } from "../src/format/array.js";
-import { ZarrGroup } from "../src/format/group.js";
+import { RatZarr } from "../src/node/index.js";
 
 const { values } = parseArgs({
   options: {
@@ -21,11 +20,13 @@ const { values } = parseArgs({
     block: { type: "string", default: "500000" },
     dtype: { type: "string", default: "float64" },
     repeat: { type: "string", default: "3" },
+    s3: { type: "string" },
   },
 });
 const rows = Number(values.rows), chunk = Number(values.chunk), block = Number(values.block), repeat = Number(values.repeat);
 const dtype = values.dtype as "float64" | "float32" | "int32";
 if (!values.path) throw new Error("--path is required");
+const path = values.path;
 
 /** Same data as the Python side: h = (i * 2654435761) mod 2^32. */
 export function blockValues(start: number, stop: number, dt: string): Float64Array | Float32Array | Int32Array {
@@ -38,37 +39,42 @@ export function blockValues(start: number, stop: number, dt: string): Float64Arr
   return out;
 }
 
-const store = new FileSystemStore(values.path);
-const root = await ZarrGroup.open(store, "").catch(() => ZarrGroup.create(store, ""));
-void root;
-await ZarrGroup.create(store, "RAT", { ROWCOUNT: rows, CHUNKSIZE: chunk }, { overwrite: true });
+const s3Server = values.s3 === undefined ? undefined : (JSON.parse(values.s3) as { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string });
+const options = s3Server === undefined ? {} : {
+  s3: { clientConfig: { endpoint: s3Server.endpoint, region: s3Server.region, forcePathStyle: true, credentials: { accessKeyId: s3Server.accessKeyId, secretAccessKey: s3Server.secretAccessKey } } },
+};
+const rz = await RatZarr.open(path, { ...options, onWarning: () => undefined });
+await rz.setChunkSize(chunk);
+await rz.setRowCount(rows);
 
 const writeRuns: number[] = [];
 const readRuns: number[] = [];
 for (let r = 0; r < repeat; r++) {
-  await store.deleteDir("RAT/col");
-  const arr = await ZarrArray.create(store, "RAT/col", { shape: [rows], dataType: dtype, chunkShape: [chunk], attributes: { MODIFICATIONLOG: [] } });
+  if (await rz.colExists("col")) await rz.deleteColumn("col");
+  await rz.createColumn("col", dtype);
   let elapsed = 0;
   for (let s = 0; s < rows; s += block) {
     const data = blockValues(s, Math.min(rows, s + block), dtype);
     const t0 = performance.now();
-    await arr.write(s, data as never);
+    await rz.writeBlock("col", data, s);
     elapsed += performance.now() - t0;
   }
   writeRuns.push(elapsed / 1000);
 }
+await rz.close();
 for (let r = 0; r < repeat; r++) {
-  const arr = await ZarrArray.open(store, "RAT/col");
+  const reader = await RatZarr.open(path, { ...options, readOnly: true });
   let elapsed = 0;
   for (let s = 0; s < rows; s += block) {
     const stop = Math.min(rows, s + block);
     const t0 = performance.now();
-    const got = (await arr.read(s, stop)) as Float64Array;
+    const got = await reader.readBlock<"float64">("col", s, block);
     elapsed += performance.now() - t0;
     const want = blockValues(s, stop, dtype);
     for (let j = 0; j < want.length; j++) if (got[j] !== want[j]) throw new Error(`row ${s + j}: read ${got[j]}, wrote ${want[j]}`);
   }
   readRuns.push(elapsed / 1000);
+  await reader.close();
 }
 const round = (x: number) => Math.round(x * 10000) / 10000;
 console.log(JSON.stringify({

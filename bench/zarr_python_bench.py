@@ -100,11 +100,22 @@ def main() -> None:
     p.add_argument("--block", type=int, default=500_000)
     p.add_argument("--dtype", choices=DTYPES, default="float64")
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--s3", default=None,
+                   help='for s3:// paths: JSON {"endpoint", "accessKeyId", "secretAccessKey", "region"} of the server')
     args = p.parse_args()
     if args.rows < 1 or args.chunk < 1 or args.block < 1 or args.repeat < 1:
         p.error("--rows, --chunk, --block and --repeat must be positive")
 
-    root = zarr.open_group(LocalStore(args.path), mode="a")
+    if args.path.startswith("s3://"):
+        # The way a zarr-python user (and Python ratzarr) reaches S3: fsspec/s3fs.
+        from zarr.storage import FsspecStore
+        s3 = json.loads(args.s3)
+        store = FsspecStore.from_url(args.path, storage_options={
+            "endpoint_url": s3["endpoint"], "key": s3["accessKeyId"], "secret": s3["secretAccessKey"],
+            "client_kwargs": {"region_name": s3["region"]}})
+    else:
+        store = LocalStore(args.path)
+    root = zarr.open_group(store, mode="a")
     grp = root.require_group("RAT")
     grp.attrs.update({"ROWCOUNT": args.rows, "CHUNKSIZE": args.chunk})
 
