@@ -49,6 +49,10 @@ if (process.env["RATZARR_S3"] !== "off") {
 
 globalThis.UVU_DEFER = 1;
 const uvu = await import("uvu");
+// The Node entry (imported by most suites) installs the native zstd when it built.
+await import("../src/node/index.js");
+const { zstdBackend } = await import("../src/codecs/zstd-backend.js");
+console.log(`zstd backend: ${(await zstdBackend()).name}`);
 let importFailures = 0;
 for (const [i, file] of files.entries()) {
   globalThis.UVU_INDEX = i;

@@ -22,3 +22,5 @@ export type { ArrayMetadata, GroupMetadata, NodeMetadata, ChunkKeyEncoding } fro
 export { parseJson, stringifyJson } from "./format/json.js";
 export { RatZarr, RAT_GROUP, DEFAULT_CHUNK_SIZE, AttributeMapping, MANAGED_KEYS, setPlatform, platform, storeLocation } from "./rat/index.js";
 export type { RatZarrOptions, ColumnDataType, ModificationEvent, Platform, RatLocation } from "./rat/index.js";
+export { setZstdBackend, zstdBackend } from "./codecs/zstd-backend.js";
+export type { ZstdBackend } from "./codecs/zstd-backend.js";

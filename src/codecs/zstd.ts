@@ -1,6 +1,6 @@
 /**
- * The `zstd` bytes→bytes codec (spec: codecs/zstd v1.0), on the WASM libzstd
- * of npm `numcodecs`, loaded on first use. Input is walked frame by frame
+ * The `zstd` bytes→bytes codec (spec: codecs/zstd v1.0), on the libzstd of
+ * zstd-backend.ts (WASM everywhere, native on Node), loaded on first use. Input is walked frame by frame
  * first (zstd-frame.ts), so truncated data and frames claiming more than the
  * chunk may hold are refused before any decoder allocates for them.
  */
@@ -14,30 +14,14 @@ const DEFAULT_LEVEL = 3;
 /** ZSTD_maxCLevel(); numcodecs clamps to it too. */
 const MAX_LEVEL = 22;
 
-interface WasmCodec {
-  encode(data: Uint8Array): Uint8Array | Promise<Uint8Array>;
-  decode(data: Uint8Array): Uint8Array | Promise<Uint8Array>;
-}
-
-let loading: Promise<(level: number) => WasmCodec> | undefined;
-
-/** Import numcodecs' zstd once; a failed import is forgotten so a later call can retry. */
-function loadZstd(): Promise<(level: number) => WasmCodec> {
-  loading ??= import("numcodecs/zstd").then(
-    (m) => (level: number) => m.default.fromConfig({ id: "zstd", level }),
-    (e: unknown) => {
-      loading = undefined;
-      throw e;
-    },
-  );
-  return loading;
-}
+import { type ZstdBackend, zstdBackend } from "./zstd-backend.js";
 
 /**
  * Make a `zstd` codec; `{"level": integer, "checksum": boolean}` (absent:
  * level 0, no checksum). Level 0 means libzstd's default, 3. Frames are
- * written with their content size and without a checksum: numcodecs cannot
- * write one, and readers do not require it. Reading accepts frames with or
+ * written with their content size, and with a checksum when asked and the
+ * backend can (the native one can, the WASM one cannot; readers do not require
+ * it). Reading accepts frames with or
  * without content size or checksum, concatenated frames and skippable frames.
  */
 export function createZstdCodec(configuration: JsonObject, file: string): BytesToBytesCodec {
@@ -49,11 +33,9 @@ export function createZstdCodec(configuration: JsonObject, file: string): BytesT
   if (typeof checksum !== "boolean") {
     throw new MetadataError(file, "codecs", `zstd codec: "checksum" must be true or false, got ${JSON.stringify(String(checksum))}`);
   }
-  // numcodecs raises every level <= 0 to 1, so map zarr-python's 0 to the default level 3 here.
-  // Negative (fast) levels are not reachable through numcodecs; they compress at level 1.
-  const effectiveLevel = level === 0 ? DEFAULT_LEVEL : Math.min(Math.max(level, 1), MAX_LEVEL);
-  let wasm: WasmCodec | undefined;
-  const codec = async (): Promise<WasmCodec> => (wasm ??= (await loadZstd())(effectiveLevel));
+  // zarr-python's level 0 is libzstd's default, 3 (numcodecs would raise 0 to 1).
+  // Negative (fast) levels reach the native backend; the WASM one compresses them at level 1.
+  const effectiveLevel = level === 0 ? DEFAULT_LEVEL : Math.min(level, MAX_LEVEL);
 
   return {
     kind: "bytes_to_bytes",
@@ -61,7 +43,7 @@ export function createZstdCodec(configuration: JsonObject, file: string): BytesT
     encodedSize: () => undefined,
 
     async encode(bytes, ctx) {
-      const out = await (await codec()).encode(bytes);
+      const out = await (await zstdBackend()).compress(bytes, effectiveLevel, checksum);
       // FORMAT.md: written frames must carry their content size (older readers need it).
       const stream = scanZstdFrames(out, NAME, ctx.key);
       if (stream.contentSize !== bytes.byteLength) {
@@ -90,17 +72,17 @@ export function createZstdCodec(configuration: JsonObject, file: string): BytesT
       } else if (lowBound(frames) > max) {
         throw new CodecError(NAME, key, `frames without a content size can decode to up to ${stream.maxContentSize} bytes, more than the limit of ${max}`);
       }
-      const wasm = await codec();
+      const backend = await zstdBackend();
       let out: Uint8Array;
       if (frames.length === 1 && stream.skippableFrames === 0) {
-        out = await decodeFrame(wasm, bytes, frames[0]!, key, 0, max);
+        out = await decodeFrame(backend, bytes, frames[0]!, key, 0, max);
       } else {
         // Frame by frame, so the running size is checked before each frame grows the output.
         const pieces: Uint8Array[] = [];
         let total = 0;
         for (const f of frames) {
           ctx.signal?.throwIfAborted();
-          const piece = await decodeFrame(wasm, bytes.subarray(f.start, f.end), f, key, total, max);
+          const piece = await decodeFrame(backend, bytes.subarray(f.start, f.end), f, key, total, max);
           pieces.push(piece);
           total += piece.length;
         }
@@ -131,13 +113,13 @@ function lowBound(frames: readonly ZstdFrame[]): number {
 }
 
 /** Decode one frame (`data` is the frame, or the whole single-frame input), checking its size against what it announced and the limit. */
-async function decodeFrame(wasm: WasmCodec, data: Uint8Array, f: ZstdFrame, key: string, before: number, max: number): Promise<Uint8Array> {
+async function decodeFrame(backend: ZstdBackend, data: Uint8Array, f: ZstdFrame, key: string, before: number, max: number): Promise<Uint8Array> {
   if (f.contentSize === undefined && before + plausibleSize(f) > max) {
     throw new CodecError(NAME, key, `frame at byte ${f.start} without a content size can decode to up to ${f.blockBound} bytes after ${before}, more than the limit of ${max}`);
   }
   let out: Uint8Array;
   try {
-    out = await wasm.decode(data);
+    out = await backend.decompress(data, f.contentSize);
   } catch (e) {
     // numcodecs reports libzstd errors as "std::runtime_error,zstd codec error: <ZSTD_getErrorName>".
     const reason = String((e as Error).message).replace(/^std::runtime_error,\s*/, "");

@@ -5,10 +5,15 @@
  * `process.argv` work in `RatZarr`.
  */
 import { setPlatform } from "../rat/platform.js";
+import { setZstdBackend } from "../codecs/zstd-backend.js";
 import { nodePlatform } from "./platform.js";
+import { nativeZstd } from "./zstd-native.js";
 
 setPlatform(nodePlatform);
+// Native libzstd when the optional dependency built; the WASM one otherwise.
+setZstdBackend(nativeZstd);
 
 export * from "../index.js";
 export { FileSystemStore } from "../stores/fs.js";
+
 export type { FileSystemStoreOptions } from "../stores/fs.js";
