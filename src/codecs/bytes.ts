@@ -56,8 +56,10 @@ export function createBytesCodec(configuration: JsonObject, file: string): Array
         for (let i = 0; i < count; i++) out[i] = bytes[i] !== 0 ? 1 : 0;
         return out;
       }
-      // One copy into a fresh, aligned buffer: honours byteOffset, fixes misalignment,
-      // and never aliases the caller's (possibly cached) bytes.
+      // The pipeline hands this codec bytes nobody else holds (a decompressor's output, or
+      // a store's fresh read), so an aligned little-endian chunk is viewed, not copied.
+      if (!swap(size) && bytes.byteOffset % size === 0) return new (arrayConstructor(dataType))(bytes.buffer as ArrayBuffer, bytes.byteOffset, count);
+      // Otherwise one copy into a fresh, aligned buffer: honours byteOffset, fixes misalignment.
       const copy = bytes.slice();
       if (swap(size)) swapInPlace(copy, size);
       return new (arrayConstructor(dataType))(copy.buffer, 0, count);
@@ -81,8 +83,11 @@ export function createBytesCodec(configuration: JsonObject, file: string): Array
         for (let i = 0; i < count; i++) out[i] = typed[i] ? 1 : 0;
         return out;
       }
+      const view = new Uint8Array(typed.buffer, typed.byteOffset, count * size);
+      // A compressor comes next: it reads the array's own bytes, no copy needed.
+      if (ctx.transient && !swap(size)) return view;
       // Copy, so the stored bytes do not change when the caller later edits its array.
-      const out = new Uint8Array(typed.buffer, typed.byteOffset, count * size).slice();
+      const out = view.slice();
       if (swap(size)) swapInPlace(out, size);
       return out;
     },

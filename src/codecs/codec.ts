@@ -20,6 +20,8 @@ export interface ChunkSpec {
 export interface CodecContext {
   readonly key: string;
   readonly signal?: AbortSignal | undefined;
+  /** Set by the pipeline when the encoded bytes only feed the next codec (never stored as they are), so an encoder may return a view of its input. */
+  readonly transient?: boolean | undefined;
 }
 
 /** array→array codec (for example `transpose`). `spec` is always the decoded side. */

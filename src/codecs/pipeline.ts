@@ -70,7 +70,7 @@ export class CodecPipeline {
   async encode(data: ChunkData, ctx: CodecContext): Promise<Uint8Array> {
     let arr = data;
     for (let i = 0; i < this.arrayToArray.length; i++) arr = await this.arrayToArray[i]!.encode(arr, this.specs[i]!, ctx);
-    let bytes = await this.arrayToBytes.encode(arr, this.specs[this.specs.length - 1]!, ctx);
+    let bytes = await this.arrayToBytes.encode(arr, this.specs[this.specs.length - 1]!, this.bytesToBytes.length > 0 ? { ...ctx, transient: true } : ctx);
     for (const c of this.bytesToBytes) bytes = await c.encode(bytes, ctx);
     return bytes;
   }
