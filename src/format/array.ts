@@ -17,14 +17,19 @@ import { type ArrayMetadata, type ChunkKeyEncoding, defaultCodecs, parseArrayMet
 import { checkNodeName } from "./names.js";
 import { copyBox, fillBox, isAllFill } from "./regions.js";
 
-/** Default byte budget of a handle's decoded-chunk cache: 128 MiB. */
-export const DEFAULT_CACHE_BYTES = 128 * 1024 * 1024;
+/**
+ * Default byte budget of a handle's decoded-chunk cache: 256 MiB, enough for every chunk of
+ * a 20-million-row float64 column, so random single-row reads decode each chunk once.
+ * Streaming does not fill it: whole chunks bypass the cache, and a partial block that
+ * reaches the end of its chunk drops that chunk (the next block will not need it).
+ */
+export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
 /** Default number of chunks read or written at once. */
 export const DEFAULT_CONCURRENCY = 4;
 
 /** How an array handle does its I/O. */
 export interface ArrayOptions extends StoreOptions {
-  /** Decoded-chunk cache; share one across the arrays of a handle. Default: a new 128 MiB LRU cache. */
+  /** Decoded-chunk cache; share one across the arrays of a handle. Default: a new 256 MiB LRU cache. */
   readonly cache?: ChunkCache | undefined;
   /** Chunks read or written at once. Default 4. */
   readonly concurrency?: number | undefined;
@@ -71,6 +76,8 @@ interface ChunkJob {
   readonly count: number[];
   /** the box is every element of the chunk that lies inside the array */
   readonly whole: boolean;
+  /** the box starts inside the chunk and runs to its last row: a sequential pass is done with it */
+  readonly finishes: boolean;
 }
 
 let handles = 0;
@@ -179,7 +186,7 @@ export class ZarrArray<D extends DataType = DataType> {
   private jobs(start: number, stop: number): ChunkJob[] {
     const { shape, chunkShape } = this.meta;
     const rank = shape.length;
-    if (rank === 0) return [{ coords: [], key: this.chunkKey([]), origin: [], chunkStart: [], blockStart: [], count: [], whole: true }];
+    if (rank === 0) return [{ coords: [], key: this.chunkKey([]), origin: [], chunkStart: [], blockStart: [], count: [], whole: true, finishes: false }];
     if (stop <= start || shape.some((s) => s === 0)) return [];
     const ranges: [number, number][] = shape.map((s, d) => {
       const c = chunkShape[d]!;
@@ -193,6 +200,7 @@ export class ZarrArray<D extends DataType = DataType> {
       const hi = origin.map((o, d) => Math.min(o + chunkShape[d]!, d === 0 ? stop : shape[d]!));
       const count = lo.map((l, d) => hi[d]! - l);
       const whole = origin.every((o, d) => lo[d] === o && hi[d] === Math.min(o + chunkShape[d]!, shape[d]!));
+      const finishes = !whole && lo[0]! > origin[0]! && hi[0] === Math.min(origin[0]! + chunkShape[0]!, shape[0]!);
       out.push({
         coords: [...coords],
         key: this.chunkKey(coords),
@@ -201,6 +209,7 @@ export class ZarrArray<D extends DataType = DataType> {
         blockStart: lo.map((l, d) => (d === 0 ? l - start : l)),
         count,
         whole,
+        finishes,
       });
       let d = rank - 1;
       while (d >= 0) {
@@ -258,12 +267,13 @@ export class ZarrArray<D extends DataType = DataType> {
           const cached = this.cache.get(this.cacheTag + job.key);
           if (cached !== undefined) return cached.data;
           const loaded = await this.loadEntry(job.key, options);
-          this.cache.set(this.cacheTag + job.key, loaded);
+          if (!job.finishes) this.cache.set(this.cacheTag + job.key, loaded);
           return loaded.data;
         });
       }
       if (chunk === undefined) fillBox(out, shape, job.blockStart, job.count, dataType, fillValue);
       else copyBox(chunk, chunkShape, job.chunkStart, out, shape, job.blockStart, job.count);
+      if (job.finishes) this.cache.delete(this.cacheTag + job.key);
     });
     return out as ArrayFor<D>;
   }
@@ -308,7 +318,7 @@ export class ZarrArray<D extends DataType = DataType> {
 
   /** Part of a chunk: read (cache first), change, store, keep the result cached. */
   private writePart(job: ChunkJob, data: ChunkData, shape: number[], options: StoreOptions): Promise<void> {
-    return this.modifyChunk(job.key, (chunk) => copyBox(data, shape, job.blockStart, chunk, this.meta.chunkShape, job.chunkStart, job.count), options);
+    return this.modifyChunk(job.key, (chunk) => copyBox(data, shape, job.blockStart, chunk, this.meta.chunkShape, job.chunkStart, job.count), options, !job.finishes);
   }
 
   /**
@@ -317,7 +327,7 @@ export class ZarrArray<D extends DataType = DataType> {
    * otherwise it is read again and `mutate` applied again, so two processes writing
    * different rows of one chunk both land.
    */
-  private async modifyChunk(key: string, mutate: (chunk: ChunkData) => void, options: StoreOptions): Promise<void> {
+  private async modifyChunk(key: string, mutate: (chunk: ChunkData) => void, options: StoreOptions, keep = true): Promise<void> {
     const cacheKey = this.cacheTag + key;
     for (let attempt = 0; ; attempt++) {
       const entry = this.cache.get(cacheKey) ?? (await this.loadEntry(key, options));
@@ -331,7 +341,8 @@ export class ZarrArray<D extends DataType = DataType> {
         throw e;
       }
       if (stored !== CONFLICT) {
-        this.cache.set(cacheKey, { data: entry.data, version: stored });
+        if (keep) this.cache.set(cacheKey, { data: entry.data, version: stored });
+        else this.cache.delete(cacheKey);
         return;
       }
       this.cache.delete(cacheKey);

@@ -34,7 +34,7 @@ export interface RatZarrOptions {
   readonly create?: boolean;
   /** Use this store instead of resolving the path (the path is then only a label). */
   readonly store?: Store;
-  /** Byte budget of the decoded-chunk cache shared by the handle's columns (default 128 MiB). */
+  /** Byte budget of the decoded-chunk cache shared by the handle's columns (default 256 MiB). */
   readonly cacheBytes?: number;
   /** Bring your own cache (overrides `cacheBytes`). */
   readonly cache?: ChunkCache;

@@ -144,6 +144,21 @@ t("a run of small blocks inside one chunk decodes it once", async () => {
   assert.is(store.gets, 1, "one read for ten partial reads");
 });
 
+t("streaming in unaligned blocks does not fill the cache; random small reads stay cached", async () => {
+  const { LruChunkCache } = await import("../../src/format/chunk-cache.js");
+  const store = new CountingStore();
+  const cache = new LruChunkCache(1 << 30);
+  const a = await ZarrArray.create(store, "x", { shape: [1000], dataType: "float64", chunkShape: [100] }, { cache });
+  for (let s = 0; s < 1000; s += 30) await a.write(s, new Float64Array(Math.min(30, 1000 - s)).fill(s + 1));
+  assert.ok(cache.size <= 2 * 800, `cache holds ${cache.size} bytes after a sequential unaligned write`);
+  for (let s = 0; s < 1000; s += 30) await a.read(s, Math.min(1000, s + 30));
+  assert.ok(cache.size <= 2 * 800, `cache holds ${cache.size} bytes after a sequential unaligned read`);
+  store.reset();
+  const rows = [5, 250, 5, 250, 777, 5, 250, 777];
+  for (const r of rows) await a.read(r, r + 1);
+  assert.is(store.gets, 3, "each chunk of a random single-row read is decoded once");
+});
+
 t("Promise.all over many unaligned blocks through one handle loses nothing", async () => {
   const store = new CountingStore(1);
   const a = await ZarrArray.create(store, "x", { shape: [1000], dataType: "int32", chunkShape: [64] });
