@@ -4,13 +4,22 @@
  * data, same layout, same default codecs), printing one JSON line.
  *
  *   node --import tsx bench/ratzarr_bench.ts --path /tmp/b.zarr --rows 20000000 --chunk 500000 --block 500000 --dtype float64 --repeat 3
+ *   ... --dtype uint16 --width 3          # 2-d column [rows, 3], chunks [chunk, 3]
+ *   ... --dtype string-long               # variable-length UTF-8 strings
+ *   ... --mode random --reads 1000        # write aligned (setup), then time 1000 single-row reads
  *   ... --path s3://bucket/b.zarr --s3 '{"endpoint": "http://127.0.0.1:9000", "accessKeyId": "...", "secretAccessKey": "...", "region": "us-east-1"}'
  *
- * Timing sums the write (or read) calls only; generating and checking the
- * data is outside. Every read block is compared with the generated data.
+ * The data is defined in bench/zarr_python_bench.py's docstring and
+ * implemented here a second time. Timing sums the write (or read) calls only;
+ * generating and checking the data is outside. Every read block (and every
+ * random row) is compared with the generated data.
  */
 import { parseArgs } from "node:util";
 import { RatZarr } from "../src/node/index.js";
+
+const DTYPES = ["float64", "int32", "uint16", "string-short", "string-long"] as const;
+type BenchDtype = (typeof DTYPES)[number];
+type Block = Float64Array | Int32Array | Uint16Array | string[];
 
 const { values } = parseArgs({
   options: {
@@ -19,22 +28,73 @@ const { values } = parseArgs({
     chunk: { type: "string", default: "500000" },
     block: { type: "string", default: "500000" },
     dtype: { type: "string", default: "float64" },
+    width: { type: "string", default: "1" },
+    mode: { type: "string", default: "stream" },
+    reads: { type: "string", default: "1000" },
+    seed: { type: "string", default: "12345" },
     repeat: { type: "string", default: "3" },
     s3: { type: "string" },
   },
 });
 const rows = Number(values.rows), chunk = Number(values.chunk), block = Number(values.block), repeat = Number(values.repeat);
-const dtype = values.dtype as "float64" | "float32" | "int32";
+const width = Number(values.width), reads = Number(values.reads), seed = Number(values.seed);
+const dtype = values.dtype as BenchDtype;
+if (!DTYPES.includes(dtype)) throw new Error(`--dtype must be one of ${DTYPES.join(", ")}`);
+if (values.mode !== "stream" && values.mode !== "random") throw new Error("--mode must be stream or random");
 if (!values.path) throw new Error("--path is required");
 const path = values.path;
+const colType = dtype.startsWith("string") ? "string" : (dtype as "float64" | "int32" | "uint16");
 
-/** Same data as the Python side: h = (i * 2654435761) mod 2^32. */
-export function blockValues(start: number, stop: number, dt: string): Float64Array | Float32Array | Int32Array {
+const hex8 = (x: number) => x.toString(16).padStart(8, "0");
+
+/** Row `i`'s string (see the Python docstring). */
+function stringValue(i: number, h: number, long: boolean): string {
+  const tail = i % 7 === 0 ? "é" : "";
+  if (!long) return `s${h % 100000}${tail}`;
+  let seg = "";
+  for (let k = 0; k < 5; k++) seg += hex8((h ^ Math.imul(k, 0x9e3779b9)) >>> 0);
+  return seg.repeat(5) + tail;
+}
+
+/** Same data as the Python side: h = (i * 2654435761) mod 2^32; flat row-major for width > 1. */
+export function blockValues(start: number, stop: number, dt: BenchDtype, w = 1): Block {
   const n = stop - start;
-  const out = dt === "float64" ? new Float64Array(n) : dt === "float32" ? new Float32Array(n) : new Int32Array(n);
+  if (dt === "string-short" || dt === "string-long") {
+    const out: string[] = new Array<string>(n * w);
+    for (let j = 0; j < n; j++) {
+      const h = Math.imul(start + j, 2654435761) >>> 0;
+      for (let k = 0; k < w; k++) out[j * w + k] = stringValue(start + j, (h + k * 7919) >>> 0, dt === "string-long");
+    }
+    return out;
+  }
+  const out = dt === "float64" ? new Float64Array(n * w) : dt === "int32" ? new Int32Array(n * w) : new Uint16Array(n * w);
   for (let j = 0; j < n; j++) {
     const h = Math.imul(start + j, 2654435761) >>> 0;
-    out[j] = dt.startsWith("float") ? (h % 100000) / 100 : h % 1000000;
+    for (let k = 0; k < w; k++) {
+      const hk = (h + k * 7919) >>> 0;
+      out[j * w + k] = dt === "float64" ? (hk % 100000) / 100 : dt === "int32" ? hk % 1000000 : hk % 65536;
+    }
+  }
+  return out;
+}
+
+/** Uncompressed size of a block: UTF-8 bytes for strings. */
+const byteSize = (b: Block) => Array.isArray(b) ? b.reduce((s, x) => s + Buffer.byteLength(x, "utf8"), 0) : b.byteLength;
+
+function check(got: ArrayLike<unknown>, want: Block, first: number): void {
+  if (got.length !== want.length) throw new Error(`row ${first}: read ${got.length} values, wrote ${want.length}`);
+  for (let j = 0; j < want.length; j++) {
+    if (got[j] !== want[j]) throw new Error(`row ${first + Math.floor(j / width)}: read ${String(got[j])}, wrote ${String(want[j])}`);
+  }
+}
+
+/** The seeded row list, the same on the Python side: x = (1664525 x + 1013904223) mod 2^32, row = x mod rows. */
+export function randomRows(n: number, rowCount: number, s: number): number[] {
+  let x = s >>> 0;
+  const out: number[] = [];
+  for (let j = 0; j < n; j++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out.push(x % rowCount);
   }
   return out;
 }
@@ -49,29 +109,45 @@ await rz.setRowCount(rows);
 
 const writeRuns: number[] = [];
 const readRuns: number[] = [];
-for (let r = 0; r < repeat; r++) {
+let bytes = 0;
+// Random mode writes once, aligned (block = chunk); its time is setup, reported but not the case's result.
+const writeBlockLen = values.mode === "random" ? chunk : block;
+for (let r = 0; r < (values.mode === "random" ? 1 : repeat); r++) {
   if (await rz.colExists("col")) await rz.deleteColumn("col");
-  await rz.createColumn("col", dtype);
+  await rz.createColumn("col", colType, { width });
   let elapsed = 0;
-  for (let s = 0; s < rows; s += block) {
-    const data = blockValues(s, Math.min(rows, s + block), dtype);
+  bytes = 0;
+  for (let s = 0; s < rows; s += writeBlockLen) {
+    const data = blockValues(s, Math.min(rows, s + writeBlockLen), dtype, width);
+    bytes += byteSize(data);
     const t0 = performance.now();
-    await rz.writeBlock("col", data, s);
+    await rz.writeBlock("col", data as never, s);
     elapsed += performance.now() - t0;
   }
   writeRuns.push(elapsed / 1000);
 }
 await rz.close();
+
+const rowList = values.mode === "random" ? randomRows(reads, rows, seed) : [];
 for (let r = 0; r < repeat; r++) {
+  // A fresh read-only handle per run, default cache settings.
   const reader = await RatZarr.open(path, { ...options, readOnly: true });
   let elapsed = 0;
-  for (let s = 0; s < rows; s += block) {
-    const stop = Math.min(rows, s + block);
-    const t0 = performance.now();
-    const got = await reader.readBlock<"float64">("col", s, block);
-    elapsed += performance.now() - t0;
-    const want = blockValues(s, stop, dtype);
-    for (let j = 0; j < want.length; j++) if (got[j] !== want[j]) throw new Error(`row ${s + j}: read ${got[j]}, wrote ${want[j]}`);
+  if (values.mode === "random") {
+    for (const row of rowList) {
+      const t0 = performance.now();
+      const got = await reader.readBlock("col", row, 1);
+      elapsed += performance.now() - t0;
+      check(got as ArrayLike<unknown>, blockValues(row, row + 1, dtype, width), row);
+    }
+  } else {
+    for (let s = 0; s < rows; s += block) {
+      const stop = Math.min(rows, s + block);
+      const t0 = performance.now();
+      const got = await reader.readBlock("col", s, block);
+      elapsed += performance.now() - t0;
+      check(got as ArrayLike<unknown>, blockValues(s, stop, dtype, width), s);
+    }
   }
   readRuns.push(elapsed / 1000);
   await reader.close();
@@ -80,11 +156,12 @@ const round = (x: number) => Math.round(x * 10000) / 10000;
 console.log(JSON.stringify({
   impl: "ratzarr-ts",
   node: process.version,
-  dtype, rows, chunk, block,
+  dtype, width, rows, chunk, block, mode: values.mode,
+  ...(values.mode === "random" ? { reads, seed } : {}),
   write_s: round(Math.min(...writeRuns)),
   read_s: round(Math.min(...readRuns)),
   write_runs: writeRuns.map(round),
   read_runs: readRuns.map(round),
-  bytes: rows * (dtype === "float64" ? 8 : 4),
+  bytes,
   peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
 }));

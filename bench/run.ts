@@ -1,16 +1,24 @@
 /**
- * Benchmarks against zarr-python: write then read one RAT column (default
- * 20 million float64 rows, chunk 500000, blocks of 500000) on local disk and
- * on real S3 servers (moto, Ceph radosgw), this library and zarr-python
- * 3.1.x doing the same work in the same run on the same data, alternating,
- * each in its own process (so peak RSS is its own). For S3 every process
- * talks through a counting proxy, which gives the requests each made.
+ * Benchmarks against zarr-python: one command runs a table of cases (see
+ * CASES below): write then read one RAT column (default 20 million rows,
+ * chunk 500000) of float64, int32, uint16 width 3 and short/long unicode
+ * strings, in aligned blocks (= chunk) and unaligned ones (100000 rows in
+ * 500000-row chunks); 1000 seeded random single-row reads; and a 100-million-
+ * row float64 column streamed block by block for the memory bound (peak RSS).
+ * This library and zarr-python 3.1.x (used the way Python ratzarr uses it:
+ * arr[a:b] = block; arr[a:b]) do the same work in the same run on the same
+ * data, alternating, each in its own process (so peak RSS is its own). On S3
+ * (moto, Ceph radosgw) every process talks through a counting proxy, which
+ * gives the requests each made.
  *
- *   npm run bench                                   # local disk, moto and Ceph
- *   npm run bench -- --backends local --rows 2000000 --rounds 2 --block 100000
+ *   npm run bench                                   # every case on local disk
+ *   npm run bench -- --quick                        # smoke run: 2 million rows, 1 round, repeat 1
+ *   npm run bench -- --cases f64-aligned,f64-unaligned --backends local,moto,ceph
  *
- * Prints a table (MB/s of uncompressed data: best run, worst in brackets)
- * and writes bench/results/<timestamp>.json.
+ * S3 backends run only the cases marked s3 (float64 aligned and unaligned).
+ * Prints a table (MB/s of uncompressed data, UTF-8 bytes for strings: best
+ * run, worst in brackets; random-row cases give reads/s and ms per read
+ * instead) and writes bench/results/<timestamp>.json.
  */
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
@@ -23,96 +31,156 @@ import { startS3Servers, s3Client, type S3Server } from "../test/helpers/s3-serv
 import { startFaultProxy } from "../test/helpers/fault-proxy.js";
 
 const root = join(import.meta.dirname, "..");
+const started = performance.now();
 const { values } = parseArgs({
   options: {
-    rows: { type: "string", default: "20000000" },
+    cases: { type: "string", default: "all" },
+    rows: { type: "string" },
     chunk: { type: "string", default: "500000" },
-    block: { type: "string", default: "500000" },
-    dtype: { type: "string", default: "float64" },
-    rounds: { type: "string", default: "3" },
-    repeat: { type: "string", default: "2" },
-    backends: { type: "string", default: "local,moto,ceph" },
+    rounds: { type: "string" },
+    repeat: { type: "string" },
+    reads: { type: "string", default: "1000" },
+    backends: { type: "string", default: "local" },
+    quick: { type: "boolean", default: false },
   },
 });
+const quick = values.quick!;
+const chunk = Number(values.chunk);
+const baseRows = Number(values.rows ?? (quick ? 2_000_000 : 20_000_000));
+const rounds = Number(values.rounds ?? (quick ? 1 : 3));
+const repeat = values.repeat ?? (quick ? "1" : "2");
 
-interface Result { impl: string; write_s: number; read_s: number; write_runs: number[]; read_runs: number[]; bytes: number; peak_rss_mb: number; requests?: number; [k: string]: unknown }
+/**
+ * The case table. rows: "base" = --rows (20 million; 2 million with --quick),
+ * "memory" = 100 million (10 million with --quick). block "chunk" = aligned.
+ */
+interface Case { name: string; dtype: string; width?: number; block: "chunk" | number; mode: "stream" | "random"; rows: "base" | "memory"; impls: ("ts" | "py")[]; s3: boolean }
+const CASES: Case[] = [
+  { name: "f64-aligned", dtype: "float64", block: "chunk", mode: "stream", rows: "base", impls: ["ts", "py"], s3: true },
+  { name: "f64-unaligned", dtype: "float64", block: 100000, mode: "stream", rows: "base", impls: ["ts", "py"], s3: true },
+  { name: "i32-aligned", dtype: "int32", block: "chunk", mode: "stream", rows: "base", impls: ["ts", "py"], s3: false },
+  { name: "u16w3-aligned", dtype: "uint16", width: 3, block: "chunk", mode: "stream", rows: "base", impls: ["ts", "py"], s3: false },
+  { name: "str-short-aligned", dtype: "string-short", block: "chunk", mode: "stream", rows: "base", impls: ["ts", "py"], s3: false },
+  { name: "str-short-unaligned", dtype: "string-short", block: 100000, mode: "stream", rows: "base", impls: ["ts", "py"], s3: false },
+  { name: "str-long-aligned", dtype: "string-long", block: "chunk", mode: "stream", rows: "base", impls: ["ts", "py"], s3: false },
+  { name: "f64-random-rows", dtype: "float64", block: "chunk", mode: "random", rows: "base", impls: ["ts", "py"], s3: false },
+  // zarr-python is left out: the point is this library's peak RSS while streaming.
+  { name: "f64-100M-memory", dtype: "float64", block: "chunk", mode: "stream", rows: "memory", impls: ["ts"], s3: false },
+];
+const chosen = values.cases === "all" ? CASES : values.cases!.split(",").map((n) => {
+  const c = CASES.find((x) => x.name === n.trim());
+  if (c === undefined) throw new Error(`unknown case ${n}; one of ${CASES.map((x) => x.name).join(", ")}`);
+  return c;
+});
+const caseRows = (c: Case) => c.rows === "memory" ? (quick ? 10_000_000 : 100_000_000) : baseRows;
+const caseBlock = (c: Case) => c.block === "chunk" ? chunk : c.block;
+
+interface Result { impl: string; write_s: number; read_s: number; write_runs: number[]; read_runs: number[]; bytes: number; peak_rss_mb: number; requests?: number; reads?: number; [k: string]: unknown }
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
 const run = promisify(execFile);
 execFileSync("bash", [join(root, "scripts/python-env.sh")], { stdio: "inherit" });
 const python = join(root, ".venv/bin/python");
 const wanted = values.backends!.split(",").map((b) => b.trim());
-const common = ["--rows", values.rows!, "--chunk", values.chunk!, "--block", values.block!, "--dtype", values.dtype!, "--repeat", values.repeat!];
 
 const s3 = wanted.some((b) => b !== "local") ? await startS3Servers({ moto: wanted.includes("moto"), ceph: wanted.includes("ceph") }) : undefined;
 for (const k of s3?.skipped ?? []) console.error(`skipping ${k.name}: ${k.reason}`);
 
 const work = mkdtempSync(join(tmpdir(), "ratzarr-bench-"));
-const runs: Record<string, { ts: Result[]; py: Result[] }> = {};
+interface CaseRuns { case: Case; backend: string; rows: number; block: number; ts: Result[]; py: Result[]; seconds: number }
+const runs: Record<string, CaseRuns> = {};
 try {
-  for (const backend of wanted) {
-    const server: S3Server | undefined = s3?.servers.find((x) => x.name === backend);
-    if (backend !== "local" && server === undefined) continue;
-    runs[backend] = { ts: [], py: [] };
-    let bucket = "";
-    if (server !== undefined) {
-      bucket = `ratzarr-bench-${Date.now().toString(36)}`;
-      await s3Client(server).send(new CreateBucketCommand({ Bucket: bucket }));
-    }
-    for (let r = 0; r < Number(values.rounds); r++) {
-      for (const impl of ["ts", "py"] as const) {
-        const proxy = server === undefined ? undefined : await startFaultProxy(server.endpoint, { seed: 1, slowDown: 0, dropBefore: 0, dropAfter: 0 });
-        const path = server === undefined ? join(work, `${impl}.zarr`) : `s3://${bucket}/${impl}-${r}.zarr`;
-        if (server === undefined) rmSync(path, { recursive: true, force: true });
-        const s3Args = server === undefined ? [] : ["--s3", JSON.stringify({ endpoint: proxy!.endpoint, accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey, region: server.region })];
-        try {
-          // Asynchronous: the counting proxy lives in this process's event loop.
-          const { stdout: out } = impl === "ts"
-            ? await run(process.execPath, ["--import", "tsx", join(root, "bench/ratzarr_bench.ts"), "--path", path, ...common, ...s3Args], { encoding: "utf8", maxBuffer: 1 << 26 })
-            : await run(python, [join(root, "bench/zarr_python_bench.py"), "--path", path, ...common, ...s3Args], { encoding: "utf8", maxBuffer: 1 << 26 });
-          const result = JSON.parse(out.trim().split("\n").pop()!) as Result;
-          if (proxy !== undefined) result.requests = proxy.counts.requests;
-          runs[backend]![impl].push(result);
-        } finally {
-          await proxy?.close();
-        }
-        process.stderr.write(".");
+  for (const c of chosen) {
+    for (const backend of wanted) {
+      const server: S3Server | undefined = s3?.servers.find((x) => x.name === backend);
+      if (backend !== "local" && (server === undefined || !c.s3)) continue;
+      const rows = caseRows(c), block = caseBlock(c);
+      const entry: CaseRuns = { case: c, backend, rows, block, ts: [], py: [], seconds: 0 };
+      runs[`${backend}:${c.name}`] = entry;
+      const t0 = performance.now();
+      process.stderr.write(`${backend}:${c.name} `);
+      let bucket = "";
+      if (server !== undefined) {
+        bucket = `ratzarr-bench-${Date.now().toString(36)}`;
+        await s3Client(server).send(new CreateBucketCommand({ Bucket: bucket }));
       }
+      const common = ["--rows", String(rows), "--chunk", String(chunk), "--block", String(block), "--dtype", c.dtype, "--width", String(c.width ?? 1), "--mode", c.mode, "--reads", values.reads!, "--repeat", repeat];
+      for (let r = 0; r < rounds; r++) {
+        for (const impl of c.impls) {
+          const proxy = server === undefined ? undefined : await startFaultProxy(server.endpoint, { seed: 1, slowDown: 0, dropBefore: 0, dropAfter: 0 });
+          const path = server === undefined ? join(work, `${impl}.zarr`) : `s3://${bucket}/${c.name}-${impl}-${r}.zarr`;
+          if (server === undefined) rmSync(path, { recursive: true, force: true });
+          const s3Args = server === undefined ? [] : ["--s3", JSON.stringify({ endpoint: proxy!.endpoint, accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey, region: server.region })];
+          try {
+            // Asynchronous: the counting proxy lives in this process's event loop.
+            const { stdout: out } = impl === "ts"
+              ? await run(process.execPath, ["--import", "tsx", join(root, "bench/ratzarr_bench.ts"), "--path", path, ...common, ...s3Args], { encoding: "utf8", maxBuffer: 1 << 26 })
+              : await run(python, [join(root, "bench/zarr_python_bench.py"), "--path", path, ...common, ...s3Args], { encoding: "utf8", maxBuffer: 1 << 26 });
+            const result = JSON.parse(out.trim().split("\n").pop()!) as Result;
+            if (proxy !== undefined) result.requests = proxy.counts.requests;
+            entry[impl].push(result);
+          } finally {
+            await proxy?.close();
+            if (server === undefined) rmSync(path, { recursive: true, force: true });
+          }
+          process.stderr.write(".");
+        }
+      }
+      entry.seconds = (performance.now() - t0) / 1000;
+      process.stderr.write(` ${entry.seconds.toFixed(0)} s\n`);
     }
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
   await s3?.stop();
 }
-process.stderr.write("\n");
 
 const mbps = (bytes: number, s: number) => bytes / 1e6 / s;
 const summary = (rs: Result[], op: "write" | "read") => {
+  if (rs.length === 0) return undefined;
   const all = rs.flatMap((r) => r[`${op}_runs`]);
-  return { best: Math.min(...all), worst: Math.max(...all), bytes: rs[0]!.bytes, rss: Math.max(...rs.map((r) => r.peak_rss_mb)), requests: rs[0]!.requests };
+  return { best: Math.min(...all), worst: Math.max(...all), bytes: rs[0]!.bytes, reads: rs[0]!.reads, rss: Math.max(...rs.map((r) => r.peak_rss_mb)), requests: rs[0]!.requests };
 };
-const header = ["case", "ratzarr MB/s", "zarr-python MB/s", "ratio", "peak RSS ratzarr / zarr-python", "requests ratzarr / zarr-python (write+read, per process)"];
+type Summary = NonNullable<ReturnType<typeof summary>>;
+const header = ["case", "ratzarr MB/s (random rows: reads/s, ms/read)", "zarr-python MB/s (same)", "ratio", "peak RSS ratzarr / zarr-python", "requests ratzarr / zarr-python (write+read, per process)"];
 const rowsOut: string[][] = [header];
 const table: Record<string, unknown>[] = [];
-for (const [backend, r] of Object.entries(runs)) {
-  for (const op of ["write", "read"] as const) {
+// Random rows: reads/s of the best run, ms per read of the worst in brackets.
+const cell = (s: Summary | undefined, random: boolean) => s === undefined ? "-"
+  : random ? `${(s.reads! / s.best).toFixed(0)}/s, ${(s.best * 1000 / s.reads!).toFixed(2)} ms (${(s.worst * 1000 / s.reads!).toFixed(2)} ms)`
+  : `${mbps(s.bytes, s.best).toFixed(0)} (${mbps(s.bytes, s.worst).toFixed(0)})`;
+for (const [key, r] of Object.entries(runs)) {
+  const random = r.case.mode === "random";
+  for (const op of random ? ["read"] as const : ["write", "read"] as const) {
     const ts = summary(r.ts, op), py = summary(r.py, op);
-    const ratio = py.best / ts.best;
-    const name = `${backend}: ${op} ${values.dtype} ${Number(values.rows).toLocaleString("en")} rows, block ${values.block}, chunk ${values.chunk}`;
+    const ratio = ts !== undefined && py !== undefined ? py.best / ts.best : undefined;
+    const what = random ? `${r.ts[0]?.reads ?? r.py[0]?.reads} random rows of` : `${op}, block ${r.block},`;
+    const width = r.case.width === undefined ? "" : ` width ${r.case.width}`;
+    const name = `${key} ${what} ${r.case.dtype}${width} ${r.rows.toLocaleString("en")} rows, chunk ${chunk}`;
     rowsOut.push([
       name,
-      `${mbps(ts.bytes, ts.best).toFixed(0)} (${mbps(ts.bytes, ts.worst).toFixed(0)})`,
-      `${mbps(py.bytes, py.best).toFixed(0)} (${mbps(py.bytes, py.worst).toFixed(0)})`,
-      `${ratio.toFixed(2)}x`,
-      `${ts.rss} MB / ${py.rss} MB`,
-      ts.requests === undefined ? "-" : `${ts.requests} / ${py.requests}`,
+      cell(ts, random),
+      cell(py, random),
+      ratio === undefined ? "-" : `${ratio.toFixed(2)}x`,
+      `${ts === undefined ? "-" : `${ts.rss} MB`} / ${py === undefined ? "-" : `${py.rss} MB`}`,
+      ts?.requests === undefined ? "-" : `${ts.requests} / ${py?.requests ?? "-"}`,
     ]);
-    table.push({ backend, op, case: name, ratzarr_mb_s: mbps(ts.bytes, ts.best), zarr_python_mb_s: mbps(py.bytes, py.best), ratio, ratzarr_s: ts.best, zarr_python_s: py.best, ratzarr_peak_rss_mb: ts.rss, zarr_python_peak_rss_mb: py.rss, ratzarr_requests: ts.requests, zarr_python_requests: py.requests });
+    const rate = (s: Summary | undefined) => s === undefined ? undefined : random ? s.reads! / s.best : mbps(s.bytes, s.best);
+    table.push({
+      backend: r.backend, case: r.case.name, op: random ? "random-read" : op, name, rows: r.rows, block: r.block,
+      [random ? "ratzarr_reads_s" : "ratzarr_mb_s"]: rate(ts), [random ? "zarr_python_reads_s" : "zarr_python_mb_s"]: rate(py),
+      ratio, ratzarr_s: ts?.best, zarr_python_s: py?.best, ratzarr_worst_s: ts?.worst, zarr_python_worst_s: py?.worst,
+      ratzarr_peak_rss_mb: ts?.rss, zarr_python_peak_rss_mb: py?.rss, ratzarr_requests: ts?.requests, zarr_python_requests: py?.requests,
+      bytes: ts?.bytes ?? py?.bytes, case_seconds: r.seconds,
+    });
   }
 }
 const widths = header.map((_, i) => Math.max(...rowsOut.map((r) => r[i]!.length)));
 for (const r of rowsOut) console.log("| " + r.map((c, i) => c.padEnd(widths[i]!)).join(" | ") + " |");
+const totalSeconds = (performance.now() - started) / 1000;
 mkdirSync(join(root, "bench/results"), { recursive: true });
 const file = join(root, "bench/results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, args: values, table, runs }, null, 2) + "\n");
+const args = { ...values, rows: baseRows, rounds, repeat };
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, args, table, runs, total_seconds: totalSeconds }, null, 2) + "\n");
 console.log(`results: ${file}`);
+console.log(`total time: ${totalSeconds.toFixed(1)} s`);
