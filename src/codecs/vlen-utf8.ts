@@ -9,6 +9,8 @@ import { describeArray } from "../data-types.js";
 import { CodecError } from "../errors.js";
 
 const NAME = "vlen-utf8";
+/** A character outside ASCII in a single-byte decoding (bytes 0x80-0xff). */
+const NON_ASCII = /[^\u0000-\u007f]/;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
@@ -77,14 +79,23 @@ function encodeStrings(data: readonly unknown[], key: string): Uint8Array {
     remainingChars -= len;
     const q = p + 4;
     if (q + len > out.length) out = grow(out, p, q + len + 4 * (count - i - 1) + remainingChars);
-    let j = 0;
-    for (; j < len; j++) {
-      const c = s.charCodeAt(j);
-      if (c >= 0x80) break;
-      out[q + j] = c;
-    }
     let written = len;
-    if (j < len) {
+    // ASCII fits in `len` bytes, and any other text needs more (every non-ASCII UTF-16 unit
+    // takes 2-3 UTF-8 bytes), so the native encoder given `len` bytes reads all of `s` exactly
+    // when it is ASCII. Short strings go through a JS loop, cheaper than a native call.
+    let ascii: boolean;
+    if (len >= 32) {
+      ascii = encoder.encodeInto(s, out.subarray(q, q + len)).read === len;
+    } else {
+      let j = 0;
+      for (; j < len; j++) {
+        const c = s.charCodeAt(j);
+        if (c >= 0x80) break;
+        out[q + j] = c;
+      }
+      ascii = j === len;
+    }
+    if (!ascii) {
       // Not ASCII: at most 3 UTF-8 bytes per UTF-16 unit (a lone surrogate becomes U+FFFD, 3 bytes).
       const need = q + 3 * len;
       if (need > out.length) out = grow(out, p, need + 4 * (count - i - 1) + remainingChars);
@@ -110,6 +121,9 @@ function decodeStrings(bytes: Uint8Array, expected: number, key: string): string
   if (count !== expected) throw new CodecError(NAME, key, `chunk holds ${count} elements, expected ${expected}`);
   const out = new Array<string>(count);
   let whole: string | undefined;
+  // One native scan: a chunk with no byte >= 0x80 is all ASCII, and every element is a
+  // substring of the chunk decoded once.
+  const allAscii = singleByte !== undefined && !NON_ASCII.test((whole = singleByte.decode(bytes)));
   let p = 4;
   for (let i = 0; i < count; i++) {
     if (n - p < 4) throw new CodecError(NAME, key, `truncated: length of element ${i} at byte ${p} needs 4 bytes, only ${n - p} left of ${n}`);
@@ -117,11 +131,16 @@ function decodeStrings(bytes: Uint8Array, expected: number, key: string): string
     p += 4;
     if (len > n - p) throw new CodecError(NAME, key, `element ${i} at byte ${p - 4} claims ${len} bytes, only ${n - p} left of ${n}`);
     const end = p + len;
-    let j = p;
-    while (j < end && bytes[j]! < 0x80) j++;
-    if (j === end && singleByte !== undefined) {
-      whole ??= singleByte.decode(bytes);
-      out[i] = whole.substring(p, end);
+    if (allAscii) {
+      out[i] = whole!.substring(p, end);
+      p = end;
+      continue;
+    }
+    // Mixed chunk: each element is tested natively on the single-byte decoding; ASCII ones
+    // are substrings of it, the rest go through the strict UTF-8 decoder.
+    const sub = whole === undefined ? undefined : whole.substring(p, end);
+    if (sub !== undefined && !NON_ASCII.test(sub)) {
+      out[i] = sub;
     } else {
       try {
         out[i] = utf8.decode(bytes.subarray(p, end));

@@ -69,4 +69,22 @@ test("round trips: odd 2-d shape, long strings, ASCII turning into non-ASCII lat
   assert.equal(await p.decode(await p.encode(small, ctx), ctx), small);
 });
 
+
+test("long strings (native encoder path) round-trip: all-ASCII chunks, mixed chunks, lone surrogates", async () => {
+  const { createVlenUtf8Codec } = await import("../../src/codecs/vlen-utf8.js");
+  const c = createVlenUtf8Codec({}, "f");
+  const long = "x".repeat(40);
+  const cases: string[][] = [
+    [long, long + "y", "", "short"],
+    [long + "é", "日本語".repeat(20), long, "🌍".repeat(17), "a\ud800b".repeat(12), ""],
+  ];
+  for (const data of cases) {
+    const spec = { shape: [data.length], dataType: "string" as const, fillValue: "" };
+    const bytes = await c.encode(data, spec, { key: "k" });
+    const expected = data.map((s) => new TextDecoder().decode(new TextEncoder().encode(s)));
+    assert.equal(await c.decode(bytes, spec, { key: "k" }), expected);
+    assert.equal(await c.decode(shifted(bytes, 3), spec, { key: "k" }), expected);
+  }
+});
+
 test.run();
