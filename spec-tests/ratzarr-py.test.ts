@@ -10,6 +10,8 @@ import * as assert from "uvu/assert";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { assertSameValues } from "../test/helpers/values.js";
+import { fromJsonValues } from "./harness/values.js";
+import type { JsonValue } from "../src/codecs/codec.js";
 import { RatZarr, MemoryStore, type ColumnDataType, type ArrayFor, type DataType } from "../src/node/index.js";
 
 const dir = join(import.meta.dirname, "fixtures/arrays/ratzarr_py");
@@ -17,23 +19,8 @@ const expected = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as
 type Op = { op: string; n?: number; name?: string; dtype?: ColumnDataType; width?: number; start?: number; values?: unknown[]; key?: string; value?: unknown; modificationEvent?: [string, string, string[]] };
 const ops = JSON.parse(readFileSync(join(dir, "ops.json"), "utf8")) as Op[];
 
-/** Values in the fixtures' JSON convention as the array type of `dt`. */
-function toArray(dt: DataType, values: unknown[]): ArrayFor<DataType> {
-  switch (dt) {
-    case "string": return values as string[];
-    case "bool": return Uint8Array.from(values, (v) => (v ? 1 : 0));
-    case "int64": return BigInt64Array.from(values, (v) => BigInt(v as string));
-    case "uint64": return BigUint64Array.from(values, (v) => BigInt(v as string));
-    case "int8": return Int8Array.from(values as number[]);
-    case "int16": return Int16Array.from(values as number[]);
-    case "int32": return Int32Array.from(values as number[]);
-    case "uint8": return Uint8Array.from(values as number[]);
-    case "uint16": return Uint16Array.from(values as number[]);
-    case "uint32": return Uint32Array.from(values as number[]);
-    case "float32": return Float32Array.from(values, Number);
-    default: return Float64Array.from(values, Number);
-  }
-}
+/** Values in the fixtures' JSON convention ("NaN" strings, int64 as decimal strings) as the array type of `dt`. */
+const toArray = (dt: DataType, values: unknown[]): ArrayFor<DataType> => fromJsonValues(dt, values as JsonValue[]);
 
 const t = suite("Python ratzarr's RAT, both directions");
 

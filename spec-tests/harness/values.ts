@@ -8,21 +8,21 @@ export function toJsonValues(dt: DataType, data: ArrayFor<DataType>): JsonValue[
   return Array.from(data as ArrayLike<JsonValue>);
 }
 
-/** JSON values from Python as the array type of `dt`. */
+/** JSON values from Python (or the fixtures' convention: "NaN" strings, 64-bit integers as decimal strings) as the array type of `dt`. */
 export function fromJsonValues(dt: DataType, values: readonly JsonValue[]): ArrayFor<DataType> {
   switch (dt) {
     case "string": return values.map(String);
     case "bool": return Uint8Array.from(values, (v) => (v === true ? 1 : 0));
-    case "int64": return BigInt64Array.from(values, (v) => BigInt(v as number | bigint));
-    case "uint64": return BigUint64Array.from(values, (v) => BigInt(v as number | bigint));
+    case "int64": return BigInt64Array.from(values, (v) => BigInt(v as number | bigint | string));
+    case "uint64": return BigUint64Array.from(values, (v) => BigInt(v as number | bigint | string));
     case "int8": return Int8Array.from(values as number[]);
     case "int16": return Int16Array.from(values as number[]);
     case "int32": return Int32Array.from(values as number[]);
     case "uint8": return Uint8Array.from(values as number[]);
     case "uint16": return Uint16Array.from(values as number[]);
     case "uint32": return Uint32Array.from(values as number[]);
-    case "float32": case "float16": return Float32Array.from(values as number[]);
-    case "float64": return Float64Array.from(values as number[]);
+    case "float32": case "float16": return Float32Array.from(values, Number);
+    case "float64": return Float64Array.from(values, Number);
   }
 }
 
