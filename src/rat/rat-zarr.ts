@@ -40,9 +40,9 @@ export interface RatZarrOptions {
   readonly cache?: ChunkCache;
   /** Chunks read or written at once per call (default 4). */
   readonly concurrency?: number;
-  /** Where warnings go (default: `process.emitWarning` on Node, `console.warn` elsewhere). */
+  /** Where warnings go (default: Node's `emitWarning` on Node, `console.warn` elsewhere). */
   readonly onWarning?: (message: string) => void;
-  /** What the modification log records; each field overrides the platform's (OS user, `process.argv`). Pass `{ argv: [] }` to keep a command line with secrets out of the file. */
+  /** What the modification log records; each field overrides the platform's (on Node: the OS user and the command line). Pass `{ argv: [] }` to keep a command line with secrets out of the file. */
   readonly provenance?: { readonly user?: string; readonly argv?: readonly string[] };
   /** Bound on any decoded chunk whose size the metadata does not fix (strings). */
   readonly maxDecodedBytes?: number;
