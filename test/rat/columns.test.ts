@@ -5,6 +5,20 @@ import { userInfo } from "node:os";
 import { RatZarr, RatZarrError, BoundsError, NodeError, ZarrArray } from "../../src/node/index.js";
 import { CountingStore } from "../helpers/counting-store.js";
 import { removeLocalPaths, testBackends } from "../helpers/backends.js";
+
+/** Ten rows in chunks of 4: int32 1..10, bool all true, strings v0..v9, uint16 width 3 all 7. */
+async function fillFourColumns(rz: RatZarr): Promise<void> {
+  await rz.setChunkSize(4);
+  await rz.setRowCount(10);
+  await rz.createColumn("i", "int32");
+  await rz.createColumn("b", "bool");
+  await rz.createColumn("s", "string");
+  await rz.createColumn("w", "uint16", { width: 3 });
+  await rz.writeBlock("i", Int32Array.from({ length: 10 }, (_, k) => k + 1), 0);
+  await rz.writeBlock("b", new Uint8Array(10).fill(1), 0);
+  await rz.writeBlock("s", Array.from({ length: 10 }, (_, k) => `v${k}`), 0);
+  await rz.writeBlock("w", new Uint16Array(30).fill(7), 0);
+}
 import { rejects, snapshot } from "./helpers.js";
 
 // What the engine sends to the store, counted on a MemoryStore (the backends' versions below check what is stored).
@@ -30,16 +44,7 @@ c("writeBlock errors name the column and the numbers, and store nothing", async 
 c("setRowCount: same count writes nothing; shrink then grow reads fill, widths kept", async () => {
   const store = new CountingStore();
   const rz = await RatZarr.open(store, quietMem);
-  await rz.setChunkSize(4);
-  await rz.setRowCount(10);
-  await rz.createColumn("i", "int32");
-  await rz.createColumn("b", "bool");
-  await rz.createColumn("s", "string");
-  await rz.createColumn("w", "uint16", { width: 3 });
-  await rz.writeBlock("i", Int32Array.from({ length: 10 }, (_, k) => k + 1), 0);
-  await rz.writeBlock("b", new Uint8Array(10).fill(1), 0);
-  await rz.writeBlock("s", Array.from({ length: 10 }, (_, k) => `v${k}`), 0);
-  await rz.writeBlock("w", new Uint16Array(30).fill(7), 0);
+  await fillFourColumns(rz);
   store.reset();
   await rz.setRowCount(10);
   assert.is(store.sets + store.deletes, 0, "same count writes nothing");
@@ -163,16 +168,7 @@ for (const backend of await testBackends()) {
   t("setRowCount: same count changes nothing stored; shrink then grow reads fill, widths kept", async () => {
     const path = await backend.newPath("rowcount");
     const rz = await RatZarr.open(path, quiet);
-    await rz.setChunkSize(4);
-    await rz.setRowCount(10);
-    await rz.createColumn("i", "int32");
-    await rz.createColumn("b", "bool");
-    await rz.createColumn("s", "string");
-    await rz.createColumn("w", "uint16", { width: 3 });
-    await rz.writeBlock("i", Int32Array.from({ length: 10 }, (_, k) => k + 1), 0);
-    await rz.writeBlock("b", new Uint8Array(10).fill(1), 0);
-    await rz.writeBlock("s", Array.from({ length: 10 }, (_, k) => `v${k}`), 0);
-    await rz.writeBlock("w", new Uint16Array(30).fill(7), 0);
+    await fillFourColumns(rz);
     const before = await snapshot(rz.store);
     await rz.setRowCount(10);
     assert.equal(await snapshot(rz.store), before, "same count changes nothing stored");
