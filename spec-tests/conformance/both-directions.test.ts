@@ -5,34 +5,22 @@
  */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RatZarr, type ColumnDataType } from "../../src/node/index.js";
 import type { JsonValue } from "../../src/codecs/codec.js";
-import { PythonHelper } from "../harness/python.js";
+import { pythonSession } from "../harness/python.js";
 import { fromJsonValues, sampleColumn, toJsonValues } from "../harness/values.js";
 import { assertSameValues } from "../../test/helpers/values.js";
 
 const t = suite("conformance: both directions");
-let py: PythonHelper;
-let work: string;
+const session = pythonSession(t, "conf");
 const TYPES: ColumnDataType[] = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64", "string"];
 const ROWS = 23, CHUNK = 5;
-
-t.before(async () => {
-  py = await PythonHelper.start();
-  work = mkdtempSync(join(tmpdir(), "ratzarr-conf-"));
-});
-t.after(async () => {
-  await py.close();
-  rmSync(work, { recursive: true, force: true });
-});
 
 const show = (v: unknown) => JSON.stringify(v, (_, x) => (typeof x === "bigint" ? `${x}n` : typeof x === "number" && !Number.isFinite(x) ? String(x) : Object.is(x, -0) ? "-0" : x));
 
 t("ratzarr writes every data type and width; zarr-python reads it all", async () => {
-  const path = join(work, "ts-writes.zarr");
+  const path = join(session.work, "ts-writes.zarr");
   const rz = await RatZarr.open(path, { provenance: { user: "tsuser", argv: ["node", "job.js"] }, onWarning: () => undefined });
   await rz.setChunkSize(CHUNK);
   await rz.setRowCount(ROWS);
@@ -53,7 +41,7 @@ t("ratzarr writes every data type and width; zarr-python reads it all", async ()
   await (await rz.getColumnAttributeMapping("float64_w1")).set("units", "m²");
   await rz.close();
 
-  const d = await py.dump(path);
+  const d = await session.py.dump(path);
   assert.equal(show(d.attributes), show({ ROWCOUNT: ROWS, CHUNKSIZE: CHUNK, title: "héllo 🌍", scale: 0.5, n: 3, list: [1, "a", null], nan: NaN }));
   assert.equal(Object.keys(d.columns).sort(), Object.keys(written).sort());
   for (const [name, data] of Object.entries(written)) {
@@ -71,8 +59,8 @@ t("ratzarr writes every data type and width; zarr-python reads it all", async ()
 });
 
 t("zarr-python writes the way Python ratzarr does; ratzarr reads it all", async () => {
-  const path = join(work, "py-writes.zarr");
-  const p = await py.open(path, { user: "pyuser", argv: ["prog.py", "--x"] });
+  const path = join(session.work, "py-writes.zarr");
+  const p = await session.py.open(path, { user: "pyuser", argv: ["prog.py", "--x"] });
   await p.call("setChunkSize", CHUNK);
   await p.call("setRowCount", ROWS);
   const written: Record<string, { dt: ColumnDataType; width: number; values: JsonValue[] }> = {};

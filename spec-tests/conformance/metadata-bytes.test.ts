@@ -5,25 +5,15 @@
  */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { RatZarr, type ColumnDataType } from "../../src/node/index.js";
 import type { JsonValue } from "../../src/codecs/codec.js";
-import { PythonHelper } from "../harness/python.js";
+import { pythonSession } from "../harness/python.js";
 import { fromJsonValues, sampleColumn, toJsonValues } from "../harness/values.js";
 
 const t = suite("conformance: zarr.json bytes");
-let py: PythonHelper;
-let work: string;
-t.before(async () => {
-  py = await PythonHelper.start();
-  work = mkdtempSync(join(tmpdir(), "ratzarr-bytes-"));
-});
-t.after(async () => {
-  await py.close();
-  rmSync(work, { recursive: true, force: true });
-});
+const session = pythonSession(t, "bytes");
 
 type Op = [string, ...JsonValue[]];
 const TYPES: ColumnDataType[] = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64", "string"];
@@ -50,9 +40,9 @@ function files(root: string): string[] {
 }
 
 t("the same operations give the same zarr.json files", async () => {
-  const pyPath = join(work, "py.zarr");
-  const tsPath = join(work, "ts.zarr");
-  const p = await py.open(pyPath, { user: "someone", argv: ["prog", "--flag"] });
+  const pyPath = join(session.work, "py.zarr");
+  const tsPath = join(session.work, "ts.zarr");
+  const p = await session.py.open(pyPath, { user: "someone", argv: ["prog", "--flag"] });
   for (const [method, ...args] of ops()) await p.call(method, ...args);
   await p.close();
 

@@ -5,31 +5,20 @@
  */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RatZarr } from "../../src/node/index.js";
-import { PythonHelper } from "../harness/python.js";
+import { pythonSession } from "../harness/python.js";
 import { fromJsonValues } from "../harness/values.js";
 import { assertSameValues } from "../../test/helpers/values.js";
 
 const t = suite("conformance: mixed pipelines");
-let py: PythonHelper;
-let work: string;
-t.before(async () => {
-  py = await PythonHelper.start();
-  work = mkdtempSync(join(tmpdir(), "ratzarr-mixed-"));
-});
-t.after(async () => {
-  await py.close();
-  rmSync(work, { recursive: true, force: true });
-});
+const session = pythonSession(t, "mixed");
 const quiet = { onWarning: () => undefined, provenance: { user: "ts", argv: ["ts"] } };
 const range = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
 
 t("Python creates and writes two columns; ratzarr adds two and resizes; Python writes another and changes attributes; ratzarr reads everything", async () => {
-  const path = join(work, "py-first.zarr");
-  const p1 = await py.open(path, { user: "py", argv: ["py"] });
+  const path = join(session.work, "py-first.zarr");
+  const p1 = await session.py.open(path, { user: "py", argv: ["py"] });
   await p1.call("setChunkSize", 4);
   await p1.call("setRowCount", 10);
   await p1.call("createColumn", "pyInt", "int32", 1);
@@ -47,7 +36,7 @@ t("Python creates and writes two columns; ratzarr adds two and resizes; Python w
   await rz.setRowCount(14);
   await rz.close();
 
-  const p2 = await py.open(path, { user: "py2", argv: ["py2"] });
+  const p2 = await session.py.open(path, { user: "py2", argv: ["py2"] });
   assert.is(await p2.call("getRowCount"), 14);
   await p2.call("createColumn", "pyBool", "bool", 1);
   await p2.call("writeBlock", "pyBool", range(14, (i) => i % 3).map((v) => v === 0), 0);
@@ -71,7 +60,7 @@ t("Python creates and writes two columns; ratzarr adds two and resizes; Python w
 });
 
 t("the mirror image: ratzarr first, Python adds and resizes, ratzarr writes and changes attributes, Python reads everything", async () => {
-  const path = join(work, "ts-first.zarr");
+  const path = join(session.work, "ts-first.zarr");
   const rz = await RatZarr.open(path, quiet);
   await rz.setChunkSize(4);
   await rz.setRowCount(10);
@@ -81,7 +70,7 @@ t("the mirror image: ratzarr first, Python adds and resizes, ratzarr writes and 
   await rz.writeBlock("tsStr", range(10, (i) => i).map((i) => `🌍${i}`), 0);
   await rz.close();
 
-  const p = await py.open(path, { user: "py", argv: ["py"] });
+  const p = await session.py.open(path, { user: "py", argv: ["py"] });
   await p.call("createColumn", "pyF32", "float32", 1);
   await p.call("writeBlock", "pyF32", range(10, (i) => i - 0.5), 0);
   await p.call("createColumn", "pyWide", "int8", 3);
@@ -98,7 +87,7 @@ t("the mirror image: ratzarr first, Python adds and resizes, ratzarr writes and 
   await (await r2.getColumnAttributeMapping("pyWide")).set("bands", ["r", "g", "b"]);
   await r2.close();
 
-  const d = await py.dump(path);
+  const d = await session.py.dump(path);
   assert.is(d.attributes["ROWCOUNT"], 7);
   assert.is(d.attributes["stage"], "ts-2");
   assert.equal(Object.keys(d.columns).sort(), ["pyF32", "pyWide", "tsInt64", "tsStr", "tsU64"]);

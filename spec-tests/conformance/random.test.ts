@@ -12,9 +12,8 @@
  */
 import { suite } from "uvu";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PythonHelper } from "../harness/python.js";
+import { pythonSession } from "../harness/python.js";
 import { DIRECTIONS, type Direction, generateScenario, opsToJson, runScenario, shrink } from "../harness/scenario.js";
 
 const SEED_BASE = 1234;
@@ -33,27 +32,17 @@ const onlySeed = envInt("RATZARR_SEED");
 const seeds = onlySeed !== undefined ? [onlySeed] : Array.from({ length: envInt("RATZARR_SCENARIOS") ?? DEFAULT_SCENARIOS }, (_, i) => SEED_BASE + i);
 
 const t = suite("conformance: random scenarios");
-let py: PythonHelper;
-let work: string;
-
-t.before(async () => {
-  py = await PythonHelper.start();
-  work = mkdtempSync(join(tmpdir(), "ratzarr-random-"));
-});
-t.after(async () => {
-  await py.close();
-  rmSync(work, { recursive: true, force: true });
-});
+const session = pythonSession(t, "random");
 
 t("random scenarios: ratzarr, zarr-python and the model agree in every direction", async () => {
   const counts: Record<Direction, number> = { "ts→py": 0, "py→ts": 0, mixed: 0 };
   const failures: { seed: number; direction: Direction; problems: string[] }[] = [];
   for (const seed of seeds) {
     const scenario = generateScenario(seed);
-    const dir = mkdtempSync(join(work, `seed${seed}-`));
+    const dir = mkdtempSync(join(session.work, `seed${seed}-`));
     try {
       for (const direction of DIRECTIONS) {
-        const problems = await runScenario({ py, dir }, scenario.ops, direction, scenario.mixedStart);
+        const problems = await runScenario({ py: session.py, dir }, scenario.ops, direction, scenario.mixedStart);
         counts[direction]++;
         if (problems.length > 0) failures.push({ seed, direction, problems });
       }
@@ -68,11 +57,11 @@ t("random scenarios: ratzarr, zarr-python and the model agree in every direction
   const first = failures[0]!;
   const scenario = generateScenario(first.seed);
   console.log(`\n  seed ${first.seed}, ${first.direction}, ${scenario.ops.length} ops:\n    ${first.problems.slice(0, 8).join("\n    ")}`);
-  const dir = mkdtempSync(join(work, "shrink-"));
+  const dir = mkdtempSync(join(session.work, "shrink-"));
   try {
-    const fails = async (ops: readonly (typeof scenario.ops)[number][]) => (await runScenario({ py, dir }, ops, first.direction, scenario.mixedStart)).length > 0;
+    const fails = async (ops: readonly (typeof scenario.ops)[number][]) => (await runScenario({ py: session.py, dir }, ops, first.direction, scenario.mixedStart)).length > 0;
     const small = await shrink(scenario.ops, fails, SHRINK_BUDGET_MS);
-    const problems = await runScenario({ py, dir }, small.ops, first.direction, scenario.mixedStart);
+    const problems = await runScenario({ py: session.py, dir }, small.ops, first.direction, scenario.mixedStart);
     console.log(`\n  minimal scenario (${small.ops.length} ops, ${small.tries} tries${small.timedOut ? ", shrinking stopped at the time limit" : ""}; mixed starts on ${scenario.mixedStart}):`);
     console.log(`    ${opsToJson(small.ops)}`);
     console.log(`  which gives:\n    ${problems.slice(0, 8).join("\n    ")}`);

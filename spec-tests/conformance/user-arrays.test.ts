@@ -6,26 +6,15 @@
  */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FileSystemStore, ZarrArray, type DataType, type CodecMetadata, type ChunkKeyEncoding } from "../../src/node/index.js";
 import type { JsonObject, JsonValue } from "../../src/codecs/codec.js";
-import { PythonHelper } from "../harness/python.js";
+import { pythonSession } from "../harness/python.js";
 import { fromJsonValues, sampleColumn, toJsonValues } from "../harness/values.js";
 import { assertSameValues } from "../../test/helpers/values.js";
 
 const t = suite("conformance: arrays users make with zarr-python");
-let py: PythonHelper;
-let work: string;
-t.before(async () => {
-  py = await PythonHelper.start();
-  work = mkdtempSync(join(tmpdir(), "ratzarr-user-"));
-});
-t.after(async () => {
-  await py.close();
-  rmSync(work, { recursive: true, force: true });
-});
+const session = pythonSession(t, "user");
 
 interface Case {
   name: string;
@@ -60,10 +49,10 @@ const jsonValues = (c: Case, seed: number) => toJsonValues(c.dtype, sampleColumn
 
 for (const [i, c] of cases.entries()) {
   t(`zarr-python writes, ratzarr reads: ${c.name}`, async () => {
-    const path = join(work, `py-${i}.zarr`);
+    const path = join(session.work, `py-${i}.zarr`);
     const values = jsonValues(c, i + 1);
-    await py.send("createArray", { path, spec: { dtype: c.dtype, shape: c.shape, chunks: c.chunks, values, ...c.py } });
-    const expected = (await py.send("readArray", { path })) as { values: JsonValue[] };
+    await session.py.send("createArray", { path, spec: { dtype: c.dtype, shape: c.shape, chunks: c.chunks, values, ...c.py } });
+    const expected = (await session.py.send("readArray", { path })) as { values: JsonValue[] };
     const a = await ZarrArray.open(new FileSystemStore(path, { readOnly: true }), "");
     assert.is(a.dataType, c.dtype);
     assert.equal(a.shape, c.shape);
@@ -71,7 +60,7 @@ for (const [i, c] of cases.entries()) {
   });
 
   t(`ratzarr writes, zarr-python reads: ${c.name}`, async () => {
-    const path = join(work, `ts-${i}.zarr`);
+    const path = join(session.work, `ts-${i}.zarr`);
     const data = fromJsonValues(c.dtype, jsonValues(c, 100 + i));
     const store = new FileSystemStore(path);
     const chunkShape = c.ts.shards ?? c.chunks;
@@ -80,7 +69,7 @@ for (const [i, c] of cases.entries()) {
     const rowSize = c.shape.slice(1).reduce((x, y) => x * y, 1);
     if (rows === undefined) await a.write(0, data as never);
     else for (const [s, e] of rows) await a.write(s, data.slice(s * rowSize, e * rowSize) as never);
-    const got = (await py.send("readArray", { path })) as { values: JsonValue[]; dtype: string; shape: number[] };
+    const got = (await session.py.send("readArray", { path })) as { values: JsonValue[]; dtype: string; shape: number[] };
     assert.is(got.dtype, c.dtype);
     assert.equal(got.shape, c.shape);
     assertSameValues(fromJsonValues(c.dtype, got.values), await a.read(), c.name);

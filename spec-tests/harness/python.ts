@@ -6,6 +6,9 @@
  * so NaN, Infinity and 64-bit integers travel as themselves.
  */
 import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import type { Test } from "uvu";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
 import type { JsonValue, JsonObject } from "../../src/codecs/codec.js";
@@ -116,4 +119,28 @@ export class PyRat {
   close(): Promise<JsonValue> {
     return this.helper.send("close", { handle: this.handle });
   }
+}
+
+/** A Python helper and a temporary folder for one suite: started before its tests, stopped and removed after. Read them inside tests. */
+export function pythonSession(t: Test, label: string): { readonly py: PythonHelper; readonly work: string } {
+  let py: PythonHelper | undefined;
+  let work: string | undefined;
+  t.before(async () => {
+    py = await PythonHelper.start();
+    work = mkdtempSync(join(tmpdir(), `ratzarr-${label}-`));
+  });
+  t.after(async () => {
+    await py?.close();
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+  });
+  return {
+    get py() {
+      if (py === undefined) throw new Error("the Python session starts in the suite's before hook");
+      return py;
+    },
+    get work() {
+      if (work === undefined) throw new Error("the Python session starts in the suite's before hook");
+      return work;
+    },
+  };
 }

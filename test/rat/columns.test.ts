@@ -6,6 +6,18 @@ import { RatZarr, RatZarrError, BoundsError, NodeError, ZarrArray } from "../../
 import { CountingStore } from "../helpers/counting-store.js";
 import { removeLocalPaths, testBackends } from "../helpers/backends.js";
 
+/** Shrink the four columns of `fillFourColumns` to 5 rows and grow back: the rows that return read as fill, widths kept. */
+async function shrinkGrowReadsFill(rz: RatZarr): Promise<void> {
+  await rz.setRowCount(5);
+  await rz.setRowCount(10);
+  assert.is(rz.getRowCount(), 10);
+  assert.equal(await rz.readBlock("i", 0, 10), Int32Array.from([1, 2, 3, 4, 5, 0, 0, 0, 0, 0]));
+  assert.equal(await rz.readBlock("b", 0, 10), Uint8Array.from([1, 1, 1, 1, 1, 0, 0, 0, 0, 0]));
+  assert.equal(await rz.readBlock("s", 0, 10), ["v0", "v1", "v2", "v3", "v4", "", "", "", "", ""]);
+  assert.is(await rz.getColumnWidth("w"), 3);
+  assert.equal(Array.from(await rz.readBlock<"uint16">("w", 0, 10)), [...new Array(15).fill(7), ...new Array(15).fill(0)]);
+}
+
 /** Ten rows in chunks of 4: int32 1..10, bool all true, strings v0..v9, uint16 width 3 all 7. */
 async function fillFourColumns(rz: RatZarr): Promise<void> {
   await rz.setChunkSize(4);
@@ -48,14 +60,7 @@ c("setRowCount: same count writes nothing; shrink then grow reads fill, widths k
   store.reset();
   await rz.setRowCount(10);
   assert.is(store.sets + store.deletes, 0, "same count writes nothing");
-  await rz.setRowCount(5);
-  await rz.setRowCount(10);
-  assert.is(rz.getRowCount(), 10);
-  assert.equal(await rz.readBlock("i", 0, 10), Int32Array.from([1, 2, 3, 4, 5, 0, 0, 0, 0, 0]));
-  assert.equal(await rz.readBlock("b", 0, 10), Uint8Array.from([1, 1, 1, 1, 1, 0, 0, 0, 0, 0]));
-  assert.equal(await rz.readBlock("s", 0, 10), ["v0", "v1", "v2", "v3", "v4", "", "", "", "", ""]);
-  assert.is(await rz.getColumnWidth("w"), 3);
-  assert.equal(Array.from(await rz.readBlock<"uint16">("w", 0, 10)), [...new Array(15).fill(7), ...new Array(15).fill(0)]);
+  await shrinkGrowReadsFill(rz);
   const fresh = await RatZarr.open(store, quietMem);
   assert.is(fresh.getRowCount(), 10);
   await rejects(() => rz.setRowCount(-1), RatZarrError, /row count must be an integer >= 0, got -1/);
@@ -172,14 +177,7 @@ for (const backend of await testBackends()) {
     const before = await snapshot(rz.store);
     await rz.setRowCount(10);
     assert.equal(await snapshot(rz.store), before, "same count changes nothing stored");
-    await rz.setRowCount(5);
-    await rz.setRowCount(10);
-    assert.is(rz.getRowCount(), 10);
-    assert.equal(await rz.readBlock("i", 0, 10), Int32Array.from([1, 2, 3, 4, 5, 0, 0, 0, 0, 0]));
-    assert.equal(await rz.readBlock("b", 0, 10), Uint8Array.from([1, 1, 1, 1, 1, 0, 0, 0, 0, 0]));
-    assert.equal(await rz.readBlock("s", 0, 10), ["v0", "v1", "v2", "v3", "v4", "", "", "", "", ""]);
-    assert.is(await rz.getColumnWidth("w"), 3);
-    assert.equal(Array.from(await rz.readBlock<"uint16">("w", 0, 10)), [...new Array(15).fill(7), ...new Array(15).fill(0)]);
+    await shrinkGrowReadsFill(rz);
     const fresh = await RatZarr.open(path, quiet);
     assert.is(fresh.getRowCount(), 10);
     assert.equal(Array.from(await fresh.readBlock<"int32">("i", 0, 10)), [1, 2, 3, 4, 5, 0, 0, 0, 0, 0]);

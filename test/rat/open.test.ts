@@ -4,11 +4,26 @@ import * as assert from "uvu/assert";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { RatZarr, RatZarrError, MemoryStore, NodeError, ReadOnlyError, ZarrArray, ZarrGroup, MetadataError } from "../../src/node/index.js";
+import { RatZarr, RatZarrError, MemoryStore, NodeError, ReadOnlyError, ZarrArray, ZarrGroup, MetadataError, type AttributeMapping } from "../../src/node/index.js";
 import { collectKeys } from "../../src/stores/store.js";
 import { CountingStore } from "../helpers/counting-store.js";
 import { removeLocalPaths, testBackends } from "../helpers/backends.js";
 import { cleanup, rejects, snapshot, tempRatPath } from "./helpers.js";
+
+
+/** Every change a read-only handle must refuse, named, on a RAT with an int32 column "a" of 10 rows. */
+function readOnlyChanges(ro: RatZarr, ratAttrs: AttributeMapping, colAttrs: AttributeMapping): [string, () => Promise<unknown>][] {
+  return [
+    ["setRowCount", () => ro.setRowCount(5)],
+    ["setChunkSize", () => ro.setChunkSize(5)],
+    ["createColumn", () => ro.createColumn("b", "int8")],
+    ["deleteColumn", () => ro.deleteColumn("a")],
+    ["writeBlock", () => ro.writeBlock("a", new Int32Array(10), 0)],
+    ["RAT attribute set", () => ratAttrs.set("x", 1)],
+    ["RAT attribute delete", () => ratAttrs.delete("x")],
+    ["column attribute update", () => colAttrs.update({ x: 1 })],
+  ];
+}
 
 const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : new TextDecoder().decode(b));
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -51,16 +66,7 @@ t("a read-only handle refuses every change before touching the store", async () 
   const ratAttrs = await ro.getRatAttributeMapping();
   const colAttrs = await ro.getColumnAttributeMapping("a");
   store.reset();
-  const changes: [string, () => Promise<unknown>][] = [
-    ["setRowCount", () => ro.setRowCount(5)],
-    ["setChunkSize", () => ro.setChunkSize(5)],
-    ["createColumn", () => ro.createColumn("b", "int8")],
-    ["deleteColumn", () => ro.deleteColumn("a")],
-    ["writeBlock", () => ro.writeBlock("a", new Int32Array(10), 0)],
-    ["RAT attribute set", () => ratAttrs.set("x", 1)],
-    ["RAT attribute delete", () => ratAttrs.delete("x")],
-    ["column attribute update", () => colAttrs.update({ x: 1 })],
-  ];
+  const changes = readOnlyChanges(ro, ratAttrs, colAttrs);
   for (const [what, change] of changes) {
     await rejects(change, ReadOnlyError, /read-only/);
     assert.is(store.sets + store.deletes, 0, `${what} touched the store`);
@@ -156,16 +162,7 @@ for (const backend of await testBackends()) {
     const ratAttrs = await ro.getRatAttributeMapping();
     const colAttrs = await ro.getColumnAttributeMapping("a");
     const before = await snapshot(ro.store);
-    const changes: [string, () => Promise<unknown>][] = [
-      ["setRowCount", () => ro.setRowCount(5)],
-      ["setChunkSize", () => ro.setChunkSize(5)],
-      ["createColumn", () => ro.createColumn("b", "int8")],
-      ["deleteColumn", () => ro.deleteColumn("a")],
-      ["writeBlock", () => ro.writeBlock("a", new Int32Array(10), 0)],
-      ["RAT attribute set", () => ratAttrs.set("x", 1)],
-      ["RAT attribute delete", () => ratAttrs.delete("x")],
-      ["column attribute update", () => colAttrs.update({ x: 1 })],
-    ];
+    const changes = readOnlyChanges(ro, ratAttrs, colAttrs);
     for (const [what, change] of changes) {
       await rejects(change, ReadOnlyError, /read-only/);
       assert.equal(await snapshot(ro.store), before, `${what} changed the store`);
