@@ -1,30 +1,116 @@
 /**
  * Native libzstd for Node through the optional dependency `zstd-napi`
- * (Node 20 has no zstd in node:zlib; it arrives in 22.15). 2-4x faster than
- * the WASM build here (README, "Performance"). Set RATZARR_ZSTD=wasm to use
- * the WASM build anyway.
+ * (Node 20 has no zstd in node:zlib; it arrives in 22.15), 2-4x faster than
+ * the WASM build here (README, "Performance"). Chunks of 256 KiB and more are
+ * compressed and decompressed on a small pool of worker threads (one per
+ * core), so chunks in flight at once (a multi-chunk block, write-behind,
+ * read-ahead) use every core while the main thread goes on; smaller ones are
+ * done in place, where a message would cost more than the work.
+ *
+ *   RATZARR_ZSTD=wasm        use the WASM build anyway
+ *   RATZARR_ZSTD_WORKERS=0   no worker threads (N: at most N)
  */
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
 import type { ZstdBackend } from "../codecs/zstd-backend.js";
 
-interface ZstdNapi {
-  compress(data: Uint8Array, parameters?: { compressionLevel?: number; checksumFlag?: boolean; contentSizeFlag?: boolean; nbWorkers?: number }): Uint8Array;
-  decompress(data: Uint8Array): Uint8Array;
+/** Inputs (compress) and outputs (decompress) smaller than this are done on the calling thread. */
+export const WORKER_THRESHOLD = 256 * 1024;
+
+interface Engine {
+  compress(data: Uint8Array, level: number, checksum: boolean): Uint8Array;
+  decompress(frame: Uint8Array, size: number | undefined): Uint8Array;
+}
+
+interface Job {
+  resolve(out: Uint8Array): void;
+  reject(e: Error): void;
+}
+
+interface Reply {
+  id: number;
+  buffer?: ArrayBuffer;
+  length?: number;
+  error?: string;
+}
+
+/** Worker threads running zstd-engine.cjs; each job goes to the worker with the fewest in flight. */
+class ZstdWorkerPool {
+  private readonly workers: { worker: Worker; jobs: Map<number, Job> }[] = [];
+  private nextId = 0;
+
+  constructor(private readonly size: number, private readonly script: URL, private readonly data: object) {}
+
+  run(message: { op: "compress" | "decompress"; input: Uint8Array; level?: number; checksum?: boolean; size?: number | undefined }): Promise<Uint8Array> {
+    // A copy of our own to transfer: the input may be the caller's array or a store's buffer.
+    const copy = message.input.slice();
+    const slot = this.pick();
+    const id = this.nextId++;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      slot.jobs.set(id, { resolve, reject });
+      if (slot.jobs.size === 1) slot.worker.ref();
+      slot.worker.postMessage({ id, op: message.op, buffer: copy.buffer, length: copy.byteLength, level: message.level, checksum: message.checksum, size: message.size }, [copy.buffer]);
+    });
+  }
+
+  private pick(): { worker: Worker; jobs: Map<number, Job> } {
+    let best = this.workers[0];
+    for (const w of this.workers) if (w.jobs.size < best!.jobs.size) best = w;
+    if (best !== undefined && (best.jobs.size === 0 || this.workers.length >= this.size)) return best;
+    return this.spawn();
+  }
+
+  private spawn(): { worker: Worker; jobs: Map<number, Job> } {
+    const worker = new Worker(this.script, { workerData: this.data });
+    const slot = { worker, jobs: new Map<number, Job>() };
+    this.workers.push(slot);
+    worker.unref();
+    worker.on("message", (m: Reply) => {
+      const job = slot.jobs.get(m.id);
+      if (job === undefined) return;
+      slot.jobs.delete(m.id);
+      if (slot.jobs.size === 0) worker.unref();
+      if (m.error !== undefined) job.reject(new Error(m.error));
+      else job.resolve(new Uint8Array(m.buffer!, 0, m.length!));
+    });
+    const fail = (e: Error) => {
+      const i = this.workers.indexOf(slot);
+      if (i >= 0) this.workers.splice(i, 1);
+      for (const job of slot.jobs.values()) job.reject(new Error(`zstd worker thread failed: ${e.message}`, { cause: e }));
+      slot.jobs.clear();
+    };
+    worker.on("error", fail);
+    worker.on("exit", (code) => fail(new Error(`exited with code ${code}`)));
+    return slot;
+  }
+}
+
+/** How many worker threads: one per core (at most 4), or RATZARR_ZSTD_WORKERS. */
+function poolSize(): number {
+  const env = process.env["RATZARR_ZSTD_WORKERS"];
+  if (env !== undefined && env !== "") {
+    const n = Number(env);
+    if (Number.isInteger(n) && n >= 0) return n;
+  }
+  return Math.min(availableParallelism(), 4);
 }
 
 /** The native backend, or a rejected promise when zstd-napi is not installed or did not build. */
 export async function nativeZstd(): Promise<ZstdBackend> {
   if (process.env["RATZARR_ZSTD"] === "wasm") throw new Error("RATZARR_ZSTD=wasm");
-  const z = createRequire(import.meta.url)("zstd-napi") as ZstdNapi;
-  const view = (b: Uint8Array) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  // libzstd's own threads for big chunks: 1.4x on a 4 MB chunk with 2 cores (README, "Performance").
-  const threads = Math.max(0, Math.min(availableParallelism(), 8));
-  const workersFor = (n: number) => (n >= 1 << 20 && threads > 1 ? threads : 0);
+  const require = createRequire(import.meta.url);
+  const paths = { binding: require.resolve("zstd-napi/binding"), main: require.resolve("zstd-napi") };
+  const { createEngine } = require("./zstd-engine.cjs") as { createEngine(binding: unknown, main: unknown): Engine };
+  const engine = createEngine(require(paths.binding), require(paths.main));
+  const size = poolSize();
+  const pool = size > 0 ? new ZstdWorkerPool(size, new URL("./zstd-engine.cjs", import.meta.url), { ratzarrZstd: true, ...paths }) : undefined;
   return {
-    name: "native (zstd-napi)",
+    name: pool === undefined ? "native (zstd-napi)" : `native (zstd-napi, ${size} worker threads)`,
     writesChecksums: true,
-    compress: (data, level, checksum) => view(z.compress(data, { compressionLevel: level, checksumFlag: checksum, contentSizeFlag: true, nbWorkers: workersFor(data.byteLength) })),
-    decompress: (frame) => view(z.decompress(frame)),
+    compress: (data, level, checksum) =>
+      pool !== undefined && data.byteLength >= WORKER_THRESHOLD ? pool.run({ op: "compress", input: data, level, checksum }) : engine.compress(data, level, checksum),
+    decompress: (frame, size) =>
+      pool !== undefined && size !== undefined && size >= WORKER_THRESHOLD ? pool.run({ op: "decompress", input: frame, size }) : engine.decompress(frame, size),
   };
 }

@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { nativeZstd } from "../../src/node/zstd-native.js";
 import { scanZstdFrames } from "../../src/codecs/zstd-frame.js";
+import { rejectsWith } from "../helpers/bytes.js";
 import type { ZstdBackend } from "../../src/codecs/zstd-backend.js";
 
 const root = join(import.meta.dirname, "../..");
@@ -41,6 +42,25 @@ test("native and WASM frames decode on the other backend, with content size (and
       assert.equal(await native.decompress(b, data.length), data);
     }
   }
+});
+
+test("worker threads: many chunks at once come back exact and in order, corrupt frames are errors, small chunks stay in place", async () => {
+  const native = await nativeZstd();
+  assert.match(native.name, /worker threads/);
+  const inputs = Array.from({ length: 9 }, (_, k) => sample(40_000 + k * 9_000));   // 320 KB to 900 KB: all above the worker threshold
+  const frames = await Promise.all(inputs.map((d, k) => native.compress(d, 1 + (k % 4), k % 2 === 0)));
+  frames.forEach((f, k) => assert.is(scanZstdFrames(f, "zstd", "k").frames[0]!.hasChecksum, k % 2 === 0, `frame ${k}: checksum as asked`));
+  const back = await Promise.all(frames.map((f, k) => native.decompress(f, inputs[k]!.length)));
+  back.forEach((b, k) => assert.equal(b, inputs[k], `chunk ${k} round trip`));
+  // The caller's input is copied, not transferred: still readable afterwards.
+  assert.is(inputs[0]!.byteLength, 320_000);
+  const bad = frames[2]!.slice();   // checksummed: damage cannot pass unnoticed
+  bad.fill(0x55, 20, 200);
+  const e = await rejectsWith(async () => native.decompress(bad, inputs[2]!.length), Error);
+  console.log(`    corrupt frame through a worker: ${e.message}`);
+  const small = sample(1000);
+  const f = native.compress(small, 3, false);
+  assert.ok(f instanceof Uint8Array, "a small chunk is compressed in place, synchronously");
 });
 
 test("the engine, RAT and fixture suites pass with the WASM fallback forced", () => {

@@ -1,0 +1,76 @@
+/**
+ * libzstd through zstd-napi's low-level binding, with long-lived contexts:
+ * one CCtx and one DCtx, parameters set only when they change, a reused
+ * output buffer for compression. 35-60% faster per 4 MB chunk than
+ * zstd-napi's high-level compress/decompress, which reset their context on
+ * every call (README, "Performance").
+ *
+ * Plain CommonJS on purpose: the same file is required by the main thread
+ * (small chunks, no worker) and runs as the script of each codec worker
+ * thread (zstd-native.ts), so it must load without a TypeScript loader, in
+ * src/ under tsx as in dist/.
+ */
+"use strict";
+const { isMainThread, parentPort, workerData } = require("node:worker_threads");
+
+/** A compression output buffer above this size is not kept between calls. */
+const KEEP_SCRATCH = 16 << 20;
+
+/**
+ * @param {any} binding zstd-napi/binding
+ * @param {any} zstdNapi zstd-napi (its streaming decompress, for frames that do not say their size)
+ */
+function createEngine(binding, zstdNapi) {
+  const cctx = new binding.CCtx();
+  const dctx = new binding.DCtx();
+  let level = NaN;
+  let checksum = null;
+  let scratch = new Uint8Array(0);
+  cctx.setParameter(binding.CParameter.contentSizeFlag, 1);
+  return {
+    /** One frame with its content size (and a checksum when asked), in a buffer of its own. */
+    compress(data, lvl, sum) {
+      if (lvl !== level) {
+        cctx.setParameter(binding.CParameter.compressionLevel, lvl);
+        level = lvl;
+      }
+      if (sum !== checksum) {
+        cctx.setParameter(binding.CParameter.checksumFlag, sum ? 1 : 0);
+        checksum = sum;
+      }
+      const bound = binding.compressBound(data.byteLength);
+      const dest = bound <= scratch.byteLength ? scratch : new Uint8Array(bound);
+      if (bound <= KEEP_SCRATCH) scratch = dest;
+      const n = cctx.compress2(dest, data);
+      return dest.slice(0, n);
+    },
+    /** The frames in `frame`; `size` is their total content size when they announce it. */
+    decompress(frame, size) {
+      if (size === undefined || size === null) {
+        const out = zstdNapi.decompress(frame);
+        return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+      }
+      const out = new Uint8Array(size);
+      const n = dctx.decompress(out, frame);
+      if (n !== size) throw new Error(`decoded ${n} bytes, the frame announces ${size}`);
+      return out;
+    },
+  };
+}
+
+// As a worker thread: answer { id, op, buffer, length, level, checksum, size } with { id, buffer, length } or { id, error }.
+if (!isMainThread && workerData && workerData.ratzarrZstd) {
+  const engine = createEngine(require(workerData.binding), require(workerData.main));
+  parentPort.on("message", (m) => {
+    try {
+      const input = new Uint8Array(m.buffer, 0, m.length);
+      const out = m.op === "compress" ? engine.compress(input, m.level, m.checksum) : engine.decompress(input, m.size);
+      const buffer = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out.buffer : out.slice().buffer;
+      parentPort.postMessage({ id: m.id, buffer, length: out.byteLength }, [buffer]);
+    } catch (e) {
+      parentPort.postMessage({ id: m.id, error: String((e && e.message) || e) });
+    }
+  });
+}
+
+module.exports = { createEngine };
