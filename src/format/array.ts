@@ -26,6 +26,10 @@ import { copyBox, fillBox, isAllFill } from "./regions.js";
 export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
 /** Default number of chunks read or written at once. */
 export const DEFAULT_CONCURRENCY = 4;
+/** Default number of chunks read ahead of a sequential reader. */
+export const DEFAULT_READ_AHEAD = 2;
+/** Partially written chunks held in memory in write-behind mode before the oldest is stored. */
+const MAX_DIRTY_CHUNKS = 8;
 
 /** How an array handle does its I/O. */
 export interface ArrayOptions extends StoreOptions {
@@ -37,6 +41,33 @@ export interface ArrayOptions extends StoreOptions {
   readonly maxDecodedBytes?: number | undefined;
   /** Refuse every change. */
   readonly readOnly?: boolean | undefined;
+  /**
+   * Chunks decoded ahead of a sequential reader: when a read starts where the previous one
+   * stopped, the next chunks are fetched and decoded in the background (on Node, on the
+   * codec worker threads) while the caller works on this block. Default 2; 0 turns it off.
+   */
+  readonly readAhead?: number | undefined;
+  /**
+   * Write-behind: a write resolves once its data is copied, while at most this many chunk
+   * writes go on in the background; partially written chunks stay in memory until
+   * finished or flushed. `flush()` waits for everything and reports the first failure (a
+   * failure also fails the next write or read). Default 0: a write resolves once stored.
+   */
+  readonly writeBehind?: number | undefined;
+}
+
+/** Part of a partially written chunk, kept (a copy of the caller's rows) so that it can be applied again after a conflict. */
+interface Edit {
+  readonly data: ChunkData;
+  readonly count: readonly number[];
+  readonly chunkStart: readonly number[];
+}
+
+/** A chunk changed in memory (write-behind), not stored yet. */
+interface DirtyChunk {
+  data: ChunkData;
+  version: string | null | undefined;
+  readonly edits: Edit[];
 }
 
 /** What a new array is made of; everything but shape, data type and chunk shape has zarr-python's default. */
@@ -91,6 +122,15 @@ export class ZarrArray<D extends DataType = DataType> {
   private readonly locks = new KeyedMutex();
   private readonly cache: ChunkCache;
   private readonly concurrency: number;
+  /** Chunks being fetched ahead of a sequential reader. */
+  private readonly ahead = new Map<string, Promise<CachedChunk>>();
+  /** Where the last read stopped: a read starting there is sequential. */
+  private lastReadStop = 0;
+  /** Write-behind: chunk writes still going on, and chunks changed in memory only. */
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly dirty = new Map<string, DirtyChunk>();
+  /** The first write-behind failure not yet reported. */
+  private failure: Error | undefined;
 
   private constructor(
     readonly store: Store,
@@ -169,6 +209,7 @@ export class ZarrArray<D extends DataType = DataType> {
     const bytes = await this.store.get(key, options);
     if (bytes === undefined) throw new NodeError(this.path, "the array has been deleted (zarr.json is missing)");
     const meta = parseArrayMetadata(bytes, key);
+    this.ahead.clear();
     if (stringifyCodecs(meta) !== stringifyCodecs(this.meta) || meta.dataType !== this.meta.dataType || String(meta.chunkShape) !== String(this.meta.chunkShape)) {
       this.pipeline = await ZarrArray.makePipeline(meta, key, this.options);
     }
@@ -251,22 +292,35 @@ export class ZarrArray<D extends DataType = DataType> {
    */
   async read(start = 0, stop: number = this.meta.shape[0] ?? 1, options: StoreOptions = {}): Promise<ArrayFor<D>> {
     this.checkRows(start, stop, "read");
+    this.throwFailure();
     const { dataType, chunkShape, fillValue } = this.meta;
     const rows = this.meta.shape.length === 0 ? 1 : stop - start;
     const shape = this.blockShape(rows);
+    const jobs = this.jobs(start, stop);
+    // Write-behind: wait for this handle's writes to these chunks.
+    if (this.inflight.size > 0 || this.dirty.size > 0) await Promise.all(jobs.map((j) => this.locks.idle(j.key)));
+    this.readAheadAfter(start, stop, options);
+    // One whole chunk that is exactly the block: hand the freshly decoded chunk over, no copy.
+    const only = jobs.length === 1 ? jobs[0]! : undefined;
+    if (only !== undefined && only.whole && only.count.every((c, d) => c === chunkShape[d]) && !this.dirty.has(only.key) && this.cache.get(this.cacheTag + only.key) === undefined) {
+      const chunk = (await this.takeAhead(only.key)) ?? (await this.loadChunk(only.key, options));
+      if (chunk !== undefined) return chunk as ArrayFor<D>;
+    }
     const out = allocate(dataType, rows * this.rowSize) as ChunkData;
-    await mapLimit(this.jobs(start, stop), this.concurrency, async (job) => {
-      let chunk = this.cache.get(this.cacheTag + job.key)?.data;
+    await mapLimit(jobs, this.concurrency, async (job) => {
+      let chunk = this.dirty.get(job.key)?.data ?? this.cache.get(this.cacheTag + job.key)?.data;
       if (chunk === undefined && job.whole) {
         // Whole chunk, streaming: decode and copy, without filling the cache.
-        chunk = await this.loadChunk(job.key, options);
+        chunk = (await this.takeAhead(job.key)) ?? (await this.loadChunk(job.key, options));
       } else if (chunk === undefined) {
         // Part of a chunk: cache it for the next small block. Under the chunk's
         // lock so a concurrent write cannot be overwritten by a stale decode.
         chunk = await this.locks.run(job.key, async () => {
-          const cached = this.cache.get(this.cacheTag + job.key);
+          const cached = this.dirty.get(job.key) ?? this.cache.get(this.cacheTag + job.key);
           if (cached !== undefined) return cached.data;
-          const loaded = await this.loadEntry(job.key, options);
+          const pre = this.ahead.get(job.key);
+          this.ahead.delete(job.key);
+          const loaded = pre !== undefined ? await pre : await this.loadEntry(job.key, options);
           if (!job.finishes) this.cache.set(this.cacheTag + job.key, loaded);
           return loaded.data;
         });
@@ -278,11 +332,45 @@ export class ZarrArray<D extends DataType = DataType> {
     return out as ArrayFor<D>;
   }
 
+  /** The read-ahead of this chunk, if one was started: its data (a missing chunk reads as fill). */
+  private async takeAhead(key: string): Promise<ChunkData | undefined> {
+    const pre = this.ahead.get(key);
+    if (pre === undefined) return undefined;
+    this.ahead.delete(key);
+    return (await pre).data;
+  }
+
   /**
-   * Write `data` (flat row-major, a whole number of rows) at row `start`. Resolves when every chunk is in the store.
+   * After a read of rows [start, stop): when it began where the last one ended, start
+   * fetching and decoding the next `readAhead` chunks (arrays chunked along rows only).
+   * Any other read drops what was fetched ahead.
+   */
+  private readAheadAfter(start: number, stop: number, options: StoreOptions): void {
+    const { shape, chunkShape } = this.meta;
+    const sequential = start === this.lastReadStop;
+    this.lastReadStop = stop;
+    if (!sequential) this.ahead.clear();
+    const n = this.options.readAhead ?? DEFAULT_READ_AHEAD;
+    if (!sequential || n <= 0 || shape.length === 0 || stop <= start || shape.some((s, d) => d > 0 && s > chunkShape[d]!)) return;
+    const rowsPerChunk = chunkShape[0]!;
+    const last = Math.floor((stop - 1) / rowsPerChunk);
+    for (let i = last + 1; i <= last + n && i * rowsPerChunk < shape[0]!; i++) {
+      const key = this.chunkKey([i, ...shape.slice(1).map(() => 0)]);
+      if (this.ahead.has(key) || this.dirty.has(key) || this.cache.get(this.cacheTag + key) !== undefined) continue;
+      const pending = this.loadEntry(key, options);
+      // Consumed (and its error reported) by the read that needs it; never an unhandled rejection.
+      pending.catch(() => undefined);
+      this.ahead.set(key, pending);
+    }
+  }
+
+  /**
+   * Write `data` (flat row-major, a whole number of rows) at row `start`. Resolves when every
+   * chunk is in the store; in write-behind mode, once the data is copied (see `writeBehind`).
    */
   async write(start: number, data: ArrayFor<D>, options: StoreOptions = {}): Promise<void> {
     if (this.options.readOnly || this.store.readOnly) throw new ReadOnlyError(`array "${this.path}": cannot write, read-only`);
+    this.throwFailure();
     const { dataType } = this.meta;
     if (!isArrayOf(dataType, data)) {
       throw new BoundsError(`array "${this.path}": data type ${dataType} needs a ${arrayTypeName(dataType)}, got a ${describeArray(data)}`);
@@ -293,27 +381,138 @@ export class ZarrArray<D extends DataType = DataType> {
     const rows = this.meta.shape.length === 0 ? 1 : length / rowSize;
     this.checkRows(start, start + rows, "write");
     const shape = this.blockShape(rows);
-    await mapLimit(this.jobs(start, start + rows), this.concurrency, (job) =>
-      this.locks.run(job.key, () => (job.whole ? this.writeWhole(job, data as ChunkData, shape, options) : this.writePart(job, data as ChunkData, shape, options))),
-    );
+    const jobs = this.jobs(start, start + rows);
+    for (const job of jobs) this.ahead.delete(job.key);
+    const behind = this.options.writeBehind ?? 0;
+    if (behind <= 0) {
+      await mapLimit(jobs, this.concurrency, (job) =>
+        this.locks.run(job.key, () => (job.whole ? this.writeWhole(job.key, this.wholeChunk(job, data as ChunkData, shape, false), options) : this.writePart(job, data as ChunkData, shape, options))),
+      );
+      return;
+    }
+    for (const job of jobs) {
+      // Copies taken now: the caller may reuse its array as soon as this resolves.
+      if (job.whole) {
+        const chunk = this.wholeChunk(job, data as ChunkData, shape, true);
+        this.track(job.key, this.locks.run(job.key, () => {
+          this.dirty.delete(job.key);
+          return this.writeWhole(job.key, chunk, options);
+        }));
+      } else {
+        const edit = this.editOf(job, data as ChunkData, shape);
+        this.track(job.key, this.locks.run(job.key, () => this.applyEdit(job.key, edit, job.finishes, options)));
+      }
+      while (this.inflight.size > behind) await Promise.race(this.inflight);
+    }
+    this.throwFailure();
   }
 
-  /** A chunk the block covers entirely: encode and store, nothing to read. */
-  private async writeWhole(job: ChunkJob, data: ChunkData, shape: number[], options: StoreOptions): Promise<void> {
+  /**
+   * Write-behind: wait until every write of this handle is stored, partially written chunks
+   * included; rejects with the first failure since the last report.
+   */
+  async flush(options: StoreOptions = {}): Promise<void> {
+    for (const key of [...this.dirty.keys()]) this.track(key, this.locks.run(key, () => this.storeDirty(key, options)));
+    while (this.inflight.size > 0) await Promise.all(this.inflight);
+    this.throwFailure();
+  }
+
+  private track(key: string, task: Promise<void>): void {
+    const t: Promise<void> = task
+      .catch((e: unknown) => {
+        this.failure ??= new RatZarrError(`array "${this.path}", chunk "${key}": a write-behind write failed: ${(e as Error).message}`, { cause: e });
+      })
+      .finally(() => this.inflight.delete(t));
+    this.inflight.add(t);
+  }
+
+  private throwFailure(): void {
+    const e = this.failure;
+    if (e === undefined) return;
+    this.failure = undefined;
+    throw e;
+  }
+
+  /** The chunk a whole-chunk job stores: a view of the block where it is one run of it (a copy when `own`). */
+  private wholeChunk(job: ChunkJob, data: ChunkData, shape: number[], own: boolean): ChunkData {
     const { chunkShape, dataType, fillValue } = this.meta;
     const n = chunkShape.reduce((a, b) => a * b, 1);
-    let chunk: ChunkData;
     const contiguous = job.count.every((c, d) => c === chunkShape[d] && (d === 0 || c === shape[d]));
     if (contiguous) {
       // The chunk is one run of the block: encode it in place, no copy.
       const off = (job.blockStart[0] ?? 0) * this.rowSize;
-      chunk = Array.isArray(data) ? data.slice(off, off + n) : (data.subarray(off, off + n) as ChunkData);
-    } else {
-      chunk = allocate(dataType, n, fillValue) as ChunkData;
-      copyBox(data, shape, job.blockStart, chunk, chunkShape, job.chunkStart, job.count);
+      return Array.isArray(data) ? data.slice(off, off + n) : ((own ? data.slice(off, off + n) : data.subarray(off, off + n)) as ChunkData);
     }
-    this.cache.delete(this.cacheTag + job.key);
-    await this.storeChunk(job.key, chunk, options);
+    const chunk = allocate(dataType, n, fillValue) as ChunkData;
+    copyBox(data, shape, job.blockStart, chunk, chunkShape, job.chunkStart, job.count);
+    return chunk;
+  }
+
+  /** A chunk the block covers entirely: encode and store, nothing to read. */
+  private async writeWhole(key: string, chunk: ChunkData, options: StoreOptions): Promise<void> {
+    this.cache.delete(this.cacheTag + key);
+    await this.storeChunk(key, chunk, options);
+  }
+
+  /** The rows of the block that fall in this job's chunk, copied. */
+  private editOf(job: ChunkJob, data: ChunkData, shape: number[]): Edit {
+    const part = allocate(this.meta.dataType, job.count.reduce((a, b) => a * b, 1)) as ChunkData;
+    copyBox(data, shape, job.blockStart, part, job.count, job.count.map(() => 0), job.count);
+    return { data: part, count: job.count, chunkStart: job.chunkStart };
+  }
+
+  private applyTo(chunk: ChunkData, edit: Edit): void {
+    copyBox(edit.data, edit.count, edit.count.map(() => 0), chunk, this.meta.chunkShape, edit.chunkStart, edit.count);
+  }
+
+  /** Write-behind, part of a chunk (under its lock): change it in memory; store it once the block reaches its end. */
+  private async applyEdit(key: string, edit: Edit, finishes: boolean, options: StoreOptions): Promise<void> {
+    let d = this.dirty.get(key);
+    if (d === undefined) {
+      const cacheKey = this.cacheTag + key;
+      const entry = this.cache.get(cacheKey) ?? (await this.loadEntry(key, options));
+      this.cache.delete(cacheKey);
+      d = { data: entry.data, version: entry.version, edits: [] };
+      this.dirty.set(key, d);
+    }
+    this.applyTo(d.data, edit);
+    d.edits.push(edit);
+    if (finishes) {
+      await this.storeDirty(key, options, false);
+      return;
+    }
+    // Too many chunks held: store the oldest in the background.
+    if (this.dirty.size > MAX_DIRTY_CHUNKS) {
+      const oldest = this.dirty.keys().next().value!;
+      if (oldest !== key) this.track(oldest, this.locks.run(oldest, () => this.storeDirty(oldest, options)));
+    }
+  }
+
+  /**
+   * Store a chunk changed in memory (under its lock). On a conflict with another writer the
+   * chunk is read again and this handle's edits applied again, as in `modifyChunk`.
+   */
+  private async storeDirty(key: string, options: StoreOptions, keep = true): Promise<void> {
+    const d = this.dirty.get(key);
+    if (d === undefined) return;
+    const cacheKey = this.cacheTag + key;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const stored = await this.storeChunkIf(key, d.data, d.version, options);
+        if (stored !== CONFLICT) {
+          if (keep) this.cache.set(cacheKey, { data: d.data, version: stored });
+          return;
+        }
+        if (attempt + 1 >= DEFAULT_MAX_ATTEMPTS) throw new RatZarrError(`array "${this.path}", chunk "${key}": gave up after ${attempt + 1} attempts, other writers kept changing it`);
+        await backoff(attempt, options.signal);
+        const fresh = await this.loadEntry(key, options);
+        for (const e of d.edits) this.applyTo(fresh.data, e);
+        d.data = fresh.data;
+        d.version = fresh.version;
+      }
+    } finally {
+      this.dirty.delete(key);
+    }
   }
 
   /** Part of a chunk: read (cache first), change, store, keep the result cached. */
@@ -391,6 +590,8 @@ export class ZarrArray<D extends DataType = DataType> {
       throw new BoundsError(`array "${this.path}": cannot resize [${shape}] to [${newShape}]`);
     }
     if (newShape.every((s, d) => s === shape[d])) return;
+    await this.flush(options);
+    this.ahead.clear();
     const oldGrid = shape.map((s, d) => Math.ceil(s / chunkShape[d]!));
     const newGrid = newShape.map((s, d) => Math.ceil(s / chunkShape[d]!));
     const doomed: string[] = [];

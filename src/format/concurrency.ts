@@ -30,6 +30,11 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<unknown>>();
 
+  /** Settles once every call on `key` made so far has finished (at once when there is none). */
+  idle(key: string): Promise<unknown> {
+    return this.tails.get(key) ?? Promise.resolve();
+  }
+
   async run<R>(key: string, fn: () => Promise<R>): Promise<R> {
     const prev = this.tails.get(key) ?? Promise.resolve();
     const result = prev.then(fn, fn);

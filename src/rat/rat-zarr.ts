@@ -40,6 +40,17 @@ export interface RatZarrOptions {
   readonly cache?: ChunkCache;
   /** Chunks read or written at once per call (default 4). */
   readonly concurrency?: number;
+  /**
+   * Write-behind (default 0: off). `writeBlock` resolves once the block is copied, while at most
+   * this many chunk writes go on in the background (on Node, compressed on worker threads), so
+   * the next block is computed while this one is written. Partially written chunks stay in
+   * memory until their last rows arrive. `flush()` (and `close()`) wait for everything and
+   * throw the first failure; a failure also fails the next `writeBlock` or `readBlock` of that
+   * column. Until then a crash loses what was not stored: call `flush()` at checkpoints.
+   */
+  readonly writeBehind?: number;
+  /** Chunks fetched and decoded ahead of a reader going through a column in order (default 2; 0: off). */
+  readonly readAhead?: number;
   /** Where warnings go (default: Node's `emitWarning` on Node, `console.warn` elsewhere). */
   readonly onWarning?: (message: string) => void;
   /** What the modification log records; each field overrides the platform's (on Node: the OS user and the command line). Pass `{ argv: [] }` to keep a command line with secrets out of the file. */
@@ -281,8 +292,11 @@ export class RatZarr {
   async deleteColumn(name: string): Promise<void> {
     this.checkWritable(`delete column "${name}"`);
     if (!(await this.colExists(name))) throw new NodeError(`${RAT_GROUP}/${name}`, `column "${name}" does not exist`);
+    // Write-behind: what is still being written must not land after the delete.
+    const open = this.columns.get(name);
     this.columns.delete(name);
     this.logged.delete(name);
+    if (open !== undefined) await (await open.catch(() => undefined))?.flush(this.io()).catch(() => undefined);
     await deleteAll(this.store, `${RAT_GROUP}/${name}`, this.io());
   }
 
@@ -291,6 +305,8 @@ export class RatZarr {
       cache: this.cache,
       concurrency: this.options.concurrency ?? this.store.preferredConcurrency ?? DEFAULT_CONCURRENCY,
       readOnly: this.readOnly,
+      readAhead: this.options.readAhead,
+      writeBehind: this.readOnly ? 0 : this.options.writeBehind,
       maxDecodedBytes: this.options.maxDecodedBytes,
       signal: this.options.signal,
     };
@@ -407,12 +423,32 @@ export class RatZarr {
 
   // ---- lifetime ----
 
-  /** Release the handle: drop cached chunks and column handles. Writes are already in the store. */
+  /**
+   * Write-behind: wait until every block written through this handle is in the store; throws
+   * the first failure (naming column, chunk and cause). Without write-behind there is nothing to wait for.
+   */
+  async flush(): Promise<void> {
+    this.checkOpen();
+    await this.flushColumns();
+  }
+
+  private async flushColumns(): Promise<void> {
+    const columns = await Promise.all([...this.columns.values()].map((c) => c.catch(() => undefined)));
+    const results = await Promise.allSettled(columns.map((c) => c?.flush(this.io())));
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+  }
+
+  /** Release the handle: wait for write-behind writes (throwing the first failure), drop cached chunks and column handles. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.columns.clear();
-    if (this.options.cache === undefined) this.cache.clear();
+    try {
+      await this.flushColumns();
+    } finally {
+      this.columns.clear();
+      if (this.options.cache === undefined) this.cache.clear();
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
