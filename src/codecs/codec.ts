@@ -22,6 +22,11 @@ export interface CodecContext {
   readonly signal?: AbortSignal | undefined;
   /** Set by the pipeline when the encoded bytes only feed the next codec (never stored as they are), so an encoder may return a view of its input. */
   readonly transient?: boolean | undefined;
+  /**
+   * Set by the array engine when nobody waits on this chunk alone (read-ahead, write-behind,
+   * one of several chunks of a block): a codec may then do its work on another thread.
+   */
+  readonly offload?: boolean | undefined;
 }
 
 /** array→array codec (for example `transpose`). `spec` is always the decoded side. */

@@ -5,13 +5,16 @@
  * write frames that carry their content size and read any valid frame.
  */
 
-/** One libzstd. `decompress` gets one whole frame and its exact decoded size when the frame announces it. */
+/**
+ * One libzstd. `decompress` gets one whole frame and its exact decoded size when the frame
+ * announces it. `offload`: nobody waits on this chunk alone, so it may go to another thread.
+ */
 export interface ZstdBackend {
   readonly name: string;
   /** True when `checksum` is honoured (the WASM build cannot write checksums). */
   readonly writesChecksums: boolean;
-  compress(data: Uint8Array, level: number, checksum: boolean): Uint8Array | Promise<Uint8Array>;
-  decompress(frame: Uint8Array, size: number | undefined): Uint8Array | Promise<Uint8Array>;
+  compress(data: Uint8Array, level: number, checksum: boolean, offload?: boolean): Uint8Array | Promise<Uint8Array>;
+  decompress(frame: Uint8Array, size: number | undefined, offload?: boolean): Uint8Array | Promise<Uint8Array>;
 }
 
 interface WasmCodec {

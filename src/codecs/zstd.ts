@@ -43,7 +43,7 @@ export function createZstdCodec(configuration: JsonObject, file: string): BytesT
     encodedSize: () => undefined,
 
     async encode(bytes, ctx) {
-      const out = await (await zstdBackend()).compress(bytes, effectiveLevel, checksum);
+      const out = await (await zstdBackend()).compress(bytes, effectiveLevel, checksum, ctx.offload);
       // FORMAT.md: written frames must carry their content size (older readers need it).
       const stream = scanZstdFrames(out, NAME, ctx.key);
       if (stream.contentSize !== bytes.byteLength) {
@@ -75,7 +75,7 @@ export function createZstdCodec(configuration: JsonObject, file: string): BytesT
       const backend = await zstdBackend();
       let out: Uint8Array;
       if (frames.length === 1 && stream.skippableFrames === 0) {
-        out = await decodeFrame(backend, bytes, frames[0]!, key, 0, max);
+        out = await decodeFrame(backend, bytes, frames[0]!, key, 0, max, ctx.offload);
       } else {
         // Frame by frame, so the running size is checked before each frame grows the output.
         const pieces: Uint8Array[] = [];
@@ -113,13 +113,13 @@ function lowBound(frames: readonly ZstdFrame[]): number {
 }
 
 /** Decode one frame (`data` is the frame, or the whole single-frame input), checking its size against what it announced and the limit. */
-async function decodeFrame(backend: ZstdBackend, data: Uint8Array, f: ZstdFrame, key: string, before: number, max: number): Promise<Uint8Array> {
+async function decodeFrame(backend: ZstdBackend, data: Uint8Array, f: ZstdFrame, key: string, before: number, max: number, offload?: boolean): Promise<Uint8Array> {
   if (f.contentSize === undefined && before + plausibleSize(f) > max) {
     throw new CodecError(NAME, key, `frame at byte ${f.start} without a content size can decode to up to ${f.blockBound} bytes after ${before}, more than the limit of ${max}`);
   }
   let out: Uint8Array;
   try {
-    out = await backend.decompress(data, f.contentSize);
+    out = await backend.decompress(data, f.contentSize, offload);
   } catch (e) {
     // numcodecs reports libzstd errors as "std::runtime_error,zstd codec error: <ZSTD_getErrorName>".
     const reason = String((e as Error).message).replace(/^std::runtime_error,\s*/, "");

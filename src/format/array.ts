@@ -95,6 +95,9 @@ export function defaultFillValue(dataType: DataType): FillValue {
   return 0;
 }
 
+/** Store options, and whether a chunk's codec work may go to another thread (nobody waits on it alone). */
+type IoOptions = StoreOptions & { readonly offload?: boolean };
+
 interface ChunkJob {
   readonly coords: number[];
   readonly key: string;
@@ -267,18 +270,18 @@ export class ZarrArray<D extends DataType = DataType> {
   }
 
   /** Decode the chunk at `key`, or undefined when it is not stored. */
-  private async loadChunk(key: string, options: StoreOptions): Promise<ChunkData | undefined> {
+  private async loadChunk(key: string, options: IoOptions): Promise<ChunkData | undefined> {
     const bytes = await this.store.get(key, options);
     if (bytes === undefined) return undefined;
-    return this.pipeline.decode(bytes, { key, signal: options.signal });
+    return this.pipeline.decode(bytes, { key, signal: options.signal, offload: options.offload });
   }
 
   /** Decode the chunk at `key` with its version (a missing chunk: all fill value, version null). */
-  private async loadEntry(key: string, options: StoreOptions): Promise<CachedChunk> {
+  private async loadEntry(key: string, options: IoOptions): Promise<CachedChunk> {
     if (isConditional(this.store)) {
       const v = await this.store.getVersioned!(key, options);
       if (v === undefined) return { data: this.fillChunk(), version: null };
-      return { data: await this.pipeline.decode(v.data, { key, signal: options.signal }), version: v.version };
+      return { data: await this.pipeline.decode(v.data, { key, signal: options.signal, offload: options.offload }), version: v.version };
     }
     return { data: (await this.loadChunk(key, options)) ?? this.fillChunk(), version: undefined };
   }
@@ -297,6 +300,7 @@ export class ZarrArray<D extends DataType = DataType> {
     const rows = this.meta.shape.length === 0 ? 1 : stop - start;
     const shape = this.blockShape(rows);
     const jobs = this.jobs(start, stop);
+    if (jobs.length > 1) options = { ...options, offload: true } as IoOptions;
     // Write-behind: wait for this handle's writes to these chunks.
     if (this.inflight.size > 0 || this.dirty.size > 0) await Promise.all(jobs.map((j) => this.locks.idle(j.key)));
     this.readAheadAfter(start, stop, options);
@@ -357,7 +361,7 @@ export class ZarrArray<D extends DataType = DataType> {
     for (let i = last + 1; i <= last + n && i * rowsPerChunk < shape[0]!; i++) {
       const key = this.chunkKey([i, ...shape.slice(1).map(() => 0)]);
       if (this.ahead.has(key) || this.dirty.has(key) || this.cache.get(this.cacheTag + key) !== undefined) continue;
-      const pending = this.loadEntry(key, options);
+      const pending = this.loadEntry(key, { ...options, offload: true });
       // Consumed (and its error reported) by the read that needs it; never an unhandled rejection.
       pending.catch(() => undefined);
       this.ahead.set(key, pending);
@@ -384,6 +388,7 @@ export class ZarrArray<D extends DataType = DataType> {
     const jobs = this.jobs(start, start + rows);
     for (const job of jobs) this.ahead.delete(job.key);
     const behind = this.options.writeBehind ?? 0;
+    if (jobs.length > 1 || behind > 0) options = { ...options, offload: true } as IoOptions;
     if (behind <= 0) {
       await mapLimit(jobs, this.concurrency, (job) =>
         this.locks.run(job.key, () => (job.whole ? this.writeWhole(job.key, this.wholeChunk(job, data as ChunkData, shape, false), options) : this.writePart(job, data as ChunkData, shape, options))),
@@ -412,7 +417,8 @@ export class ZarrArray<D extends DataType = DataType> {
    * included; rejects with the first failure since the last report.
    */
   async flush(options: StoreOptions = {}): Promise<void> {
-    for (const key of [...this.dirty.keys()]) this.track(key, this.locks.run(key, () => this.storeDirty(key, options)));
+    const io: IoOptions = { ...options, offload: true };
+    for (const key of [...this.dirty.keys()]) this.track(key, this.locks.run(key, () => this.storeDirty(key, io)));
     while (this.inflight.size > 0) await Promise.all(this.inflight);
     this.throwFailure();
   }
@@ -551,12 +557,12 @@ export class ZarrArray<D extends DataType = DataType> {
   }
 
   /** Encode and store a chunk, or delete its key when it is all fill value (zarr-python's default). */
-  private async storeChunk(key: string, chunk: ChunkData, options: StoreOptions): Promise<void> {
+  private async storeChunk(key: string, chunk: ChunkData, options: IoOptions): Promise<void> {
     if (isAllFill(chunk, this.meta.dataType, this.meta.fillValue)) {
       await this.store.delete(key, options);
       return;
     }
-    const bytes = await this.pipeline.encode(chunk, { key, signal: options.signal });
+    const bytes = await this.pipeline.encode(chunk, { key, signal: options.signal, offload: options.offload });
     await this.store.set(key, bytes, options);
   }
 
@@ -564,7 +570,7 @@ export class ZarrArray<D extends DataType = DataType> {
    * Store a chunk read at version `expected` (null: it was missing; undefined: the store has no
    * versions). Resolves with the new version (null when nothing is stored now), or CONFLICT.
    */
-  private async storeChunkIf(key: string, chunk: ChunkData, expected: string | null | undefined, options: StoreOptions): Promise<string | null | undefined | typeof CONFLICT> {
+  private async storeChunkIf(key: string, chunk: ChunkData, expected: string | null | undefined, options: IoOptions): Promise<string | null | undefined | typeof CONFLICT> {
     if (expected === undefined || this.store.setIfVersion === undefined) {
       await this.storeChunk(key, chunk, options);
       return undefined;
@@ -574,7 +580,7 @@ export class ZarrArray<D extends DataType = DataType> {
       if (this.store.deleteIfVersion !== undefined) return (await this.store.deleteIfVersion(key, expected, options)) ? null : CONFLICT;
       // No conditional delete (S3): store the all-fill chunk instead; it reads the same.
     }
-    const bytes = await this.pipeline.encode(chunk, { key, signal: options.signal });
+    const bytes = await this.pipeline.encode(chunk, { key, signal: options.signal, offload: options.offload });
     return (await this.store.setIfVersion(key, bytes, expected, options)) ?? CONFLICT;
   }
 

@@ -1,11 +1,12 @@
 /**
  * Native libzstd for Node through the optional dependency `zstd-napi`
  * (Node 20 has no zstd in node:zlib; it arrives in 22.15), 2-4x faster than
- * the WASM build here (README, "Performance"). Chunks of 256 KiB and more are
- * compressed and decompressed on a small pool of worker threads (one per
- * core), so chunks in flight at once (a multi-chunk block, write-behind,
- * read-ahead) use every core while the main thread goes on; smaller ones are
- * done in place, where a message would cost more than the work.
+ * the WASM build here (README, "Performance"). Chunks of 256 KiB and more that
+ * nobody waits on alone (`offload`: read-ahead, write-behind, one of several
+ * chunks of a block) are compressed and decompressed on a small pool of worker
+ * threads (one per core but the main thread's), so they use every core while the main thread goes
+ * on. A chunk a caller waits on alone, and small ones, are done in place: the
+ * copy and the message would cost more than they save.
  *
  *   RATZARR_ZSTD=wasm        use the WASM build anyway
  *   RATZARR_ZSTD_WORKERS=0   no worker threads (N: at most N)
@@ -86,14 +87,18 @@ class ZstdWorkerPool {
   }
 }
 
-/** How many worker threads: one per core (at most 4), or RATZARR_ZSTD_WORKERS. */
+/**
+ * How many worker threads: one per core less the main thread's (at least 1, at most 4), or
+ * RATZARR_ZSTD_WORKERS. Measured on 2 cores (README, "Performance"): a second worker gains
+ * nothing over one and costs ~70 MB of peak RSS (glibc arenas of another thread).
+ */
 function poolSize(): number {
   const env = process.env["RATZARR_ZSTD_WORKERS"];
   if (env !== undefined && env !== "") {
     const n = Number(env);
     if (Number.isInteger(n) && n >= 0) return n;
   }
-  return Math.min(availableParallelism(), 4);
+  return Math.max(1, Math.min(availableParallelism() - 1, 4));
 }
 
 /** The native backend, or a rejected promise when zstd-napi is not installed or did not build. */
@@ -106,11 +111,11 @@ export async function nativeZstd(): Promise<ZstdBackend> {
   const size = poolSize();
   const pool = size > 0 ? new ZstdWorkerPool(size, new URL("./zstd-engine.cjs", import.meta.url), { ratzarrZstd: true, ...paths }) : undefined;
   return {
-    name: pool === undefined ? "native (zstd-napi)" : `native (zstd-napi, ${size} worker threads)`,
+    name: pool === undefined ? "native (zstd-napi)" : `native (zstd-napi, ${size} worker thread${size === 1 ? "" : "s"})`,
     writesChecksums: true,
-    compress: (data, level, checksum) =>
-      pool !== undefined && data.byteLength >= WORKER_THRESHOLD ? pool.run({ op: "compress", input: data, level, checksum }) : engine.compress(data, level, checksum),
-    decompress: (frame, size) =>
-      pool !== undefined && size !== undefined && size >= WORKER_THRESHOLD ? pool.run({ op: "decompress", input: frame, size }) : engine.decompress(frame, size),
+    compress: (data, level, checksum, offload) =>
+      offload === true && pool !== undefined && data.byteLength >= WORKER_THRESHOLD ? pool.run({ op: "compress", input: data, level, checksum }) : engine.compress(data, level, checksum),
+    decompress: (frame, size, offload) =>
+      offload === true && pool !== undefined && size !== undefined && size >= WORKER_THRESHOLD ? pool.run({ op: "decompress", input: frame, size }) : engine.decompress(frame, size),
   };
 }

@@ -44,23 +44,24 @@ test("native and WASM frames decode on the other backend, with content size (and
   }
 });
 
-test("worker threads: many chunks at once come back exact and in order, corrupt frames are errors, small chunks stay in place", async () => {
+test("worker threads: many offloaded chunks at once come back exact and in order, corrupt frames are errors, small chunks stay in place", async () => {
   const native = await nativeZstd();
-  assert.match(native.name, /worker threads/);
+  assert.match(native.name, /worker thread/);
   const inputs = Array.from({ length: 9 }, (_, k) => sample(40_000 + k * 9_000));   // 320 KB to 900 KB: all above the worker threshold
-  const frames = await Promise.all(inputs.map((d, k) => native.compress(d, 1 + (k % 4), k % 2 === 0)));
+  const frames = await Promise.all(inputs.map((d, k) => native.compress(d, 1 + (k % 4), k % 2 === 0, true)));
   frames.forEach((f, k) => assert.is(scanZstdFrames(f, "zstd", "k").frames[0]!.hasChecksum, k % 2 === 0, `frame ${k}: checksum as asked`));
-  const back = await Promise.all(frames.map((f, k) => native.decompress(f, inputs[k]!.length)));
+  const back = await Promise.all(frames.map((f, k) => native.decompress(f, inputs[k]!.length, true)));
   back.forEach((b, k) => assert.equal(b, inputs[k], `chunk ${k} round trip`));
   // The caller's input is copied, not transferred: still readable afterwards.
   assert.is(inputs[0]!.byteLength, 320_000);
   const bad = frames[2]!.slice();   // checksummed: damage cannot pass unnoticed
   bad.fill(0x55, 20, 200);
-  const e = await rejectsWith(async () => native.decompress(bad, inputs[2]!.length), Error);
+  const e = await rejectsWith(async () => native.decompress(bad, inputs[2]!.length, true), Error);
   console.log(`    corrupt frame through a worker: ${e.message}`);
   const small = sample(1000);
-  const f = native.compress(small, 3, false);
-  assert.ok(f instanceof Uint8Array, "a small chunk is compressed in place, synchronously");
+  assert.ok(native.compress(small, 3, false, true) instanceof Uint8Array, "a small chunk is compressed in place, synchronously");
+  assert.ok(native.compress(inputs[0]!, 3, false) instanceof Uint8Array, "a chunk a caller waits on alone: in place");
+  assert.ok(native.compress(inputs[0]!, 3, false, true) instanceof Promise, "offloaded: on a worker");
 });
 
 test("the engine, RAT and fixture suites pass with the WASM fallback forced", () => {
