@@ -9,25 +9,8 @@ import { describeArray } from "../data-types.js";
 import { CodecError } from "../errors.js";
 
 const NAME = "vlen-utf8";
-/** A character outside ASCII in a single-byte decoding (bytes 0x80-0xff). */
-const NON_ASCII = /[^\u0000-\u007f]/;
-
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
-/**
- * A single-byte decoder (WHATWG "latin1" is windows-1252): one UTF-16 unit
- * per byte, so an ASCII element is a substring of the whole chunk decoded
- * once, about twice as fast as a TextDecoder call per element. Absent on
- * runtimes without the label; then every element goes through `utf8`.
- */
-const singleByte = ((): InstanceType<typeof TextDecoder> | undefined => {
-  try {
-    return new TextDecoder("latin1");
-  } catch {
-    return undefined;
-  }
-})();
-
 /** Make a `vlen-utf8` codec (for data type "string"); its configuration is empty. */
 export function createVlenUtf8Codec(_configuration: JsonObject, _file: string): ArrayToBytesCodec {
   return {
@@ -114,44 +97,130 @@ function grow(out: Uint8Array, used: number, need: number): Uint8Array {
   return bigger;
 }
 
+/**
+ * One pass in JavaScript over the chunk copies every element's bytes into one run (dropping
+ * the length fields), counts each element's UTF-16 length and checks that no UTF-8 sequence
+ * crosses an element's bounds; one native strict UTF-8 decode then makes the whole text, and
+ * the elements are substrings of it: 2-3x faster than a decoder call per element for short
+ * strings. Chunks of long strings (mean 32 bytes or more) are decoded element by element.
+ */
 function decodeStrings(bytes: Uint8Array, expected: number, key: string): string[] {
   const n = bytes.byteLength;
   if (n < 4) throw new CodecError(NAME, key, `truncated: ${n} bytes, the element count alone needs 4`);
   const count = u32(bytes, 0);
   if (count !== expected) throw new CodecError(NAME, key, `chunk holds ${count} elements, expected ${expected}`);
+  // Too short for the length fields alone: say where it breaks, before allocating for `count`.
+  if (4 + 4 * count > n) throw framingError(bytes, count, key);
+  // Long elements: a native decode each costs less than the JavaScript pass over their bytes.
+  if (n - 4 - 4 * count >= LONG_ELEMENT * count) return decodeEach(bytes, count, key);
+  const body = new Uint8Array(n - 4 - 4 * count);
+  const ends = new Uint32Array(count);
+  let p = 4;
+  let q = 0;
+  let units = 0;
+  let bad = -1;
+  for (let i = 0; i < count; i++) {
+    if (n - p < 4) throw new CodecError(NAME, key, `truncated: length of element ${i} at byte ${p} needs 4 bytes, only ${n - p} left of ${n}`);
+    const len = u32(bytes, p);
+    p += 4;
+    if (len > n - p || len > body.length - q) throw new CodecError(NAME, key, `element ${i} at byte ${p - 4} claims ${len} bytes, only ${Math.min(n - p, body.length - q)} left of ${n}`);
+    const end = p + len;
+    // `need`: continuation bytes still due in the current sequence.
+    let need = 0;
+    for (; p < end; p++) {
+      const b = bytes[p]!;
+      body[q++] = b;
+      if (b < 0x80) {
+        units++;
+        if (need !== 0) bad = i;
+      } else if (b < 0xc0) {
+        if (need === 0) bad = i;
+        else need--;
+      } else {
+        if (need !== 0) bad = i;
+        need = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
+        units += b >= 0xf0 ? 2 : 1;
+      }
+    }
+    if (need !== 0) bad = i;
+    if (bad >= 0) throw invalidElement(bytes, i, key);
+    ends[i] = units;
+  }
+  if (p !== n) throw new CodecError(NAME, key, `${n - p} unexpected bytes after the last of ${count} elements, at byte ${p} of ${n}`);
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw firstInvalid(bytes, count, key);
+  }
+  if (text.length !== units) throw firstInvalid(bytes, count, key);
   const out = new Array<string>(count);
-  let whole: string | undefined;
-  // One native scan: a chunk with no byte >= 0x80 is all ASCII, and every element is a
-  // substring of the chunk decoded once.
-  const allAscii = singleByte !== undefined && !NON_ASCII.test((whole = singleByte.decode(bytes)));
+  let from = 0;
+  for (let i = 0; i < count; i++) {
+    const to = ends[i]!;
+    out[i] = text.substring(from, to);
+    from = to;
+  }
+  return out;
+}
+
+/** Mean element size in bytes from which elements are decoded one by one (measured: 200-byte strings 4x faster so, 7-byte ones 3x slower). */
+const LONG_ELEMENT = 32;
+
+function decodeEach(bytes: Uint8Array, count: number, key: string): string[] {
+  const n = bytes.byteLength;
+  const out = new Array<string>(count);
   let p = 4;
   for (let i = 0; i < count; i++) {
     if (n - p < 4) throw new CodecError(NAME, key, `truncated: length of element ${i} at byte ${p} needs 4 bytes, only ${n - p} left of ${n}`);
     const len = u32(bytes, p);
     p += 4;
     if (len > n - p) throw new CodecError(NAME, key, `element ${i} at byte ${p - 4} claims ${len} bytes, only ${n - p} left of ${n}`);
-    const end = p + len;
-    if (allAscii) {
-      out[i] = whole!.substring(p, end);
-      p = end;
-      continue;
+    try {
+      out[i] = utf8.decode(bytes.subarray(p, p + len));
+    } catch (e) {
+      throw new CodecError(NAME, key, `element ${i} at byte ${p} (${len} bytes) is not valid UTF-8`, { cause: e });
     }
-    // Mixed chunk: each element is tested natively on the single-byte decoding; ASCII ones
-    // are substrings of it, the rest go through the strict UTF-8 decoder.
-    const sub = whole === undefined ? undefined : whole.substring(p, end);
-    if (sub !== undefined && !NON_ASCII.test(sub)) {
-      out[i] = sub;
-    } else {
-      try {
-        out[i] = utf8.decode(bytes.subarray(p, end));
-      } catch (e) {
-        throw new CodecError(NAME, key, `element ${i} at byte ${p} (${len} bytes) is not valid UTF-8`, { cause: e });
-      }
-    }
-    p = end;
+    p += len;
   }
   if (p !== n) throw new CodecError(NAME, key, `${n - p} unexpected bytes after the last of ${count} elements, at byte ${p} of ${n}`);
   return out;
+}
+
+/** The error for a chunk whose length fields run past its end (walks them to the first that does). */
+function framingError(bytes: Uint8Array, count: number, key: string): CodecError {
+  const n = bytes.byteLength;
+  let p = 4;
+  for (let i = 0; i < count; i++) {
+    if (n - p < 4) return new CodecError(NAME, key, `truncated: length of element ${i} at byte ${p} needs 4 bytes, only ${n - p} left of ${n}`);
+    const len = u32(bytes, p);
+    if (len > n - p - 4) return new CodecError(NAME, key, `element ${i} at byte ${p} claims ${len} bytes, only ${n - p - 4} left of ${n}`);
+    p += 4 + len;
+  }
+  return new CodecError(NAME, key, `truncated: ${count} elements need at least ${4 + 4 * count} bytes, the chunk has ${n}`);
+}
+
+/** The error for element `i` (its bytes are not UTF-8 on their own). */
+function invalidElement(bytes: Uint8Array, i: number, key: string): CodecError {
+  let p = 4;
+  for (let k = 0; k < i; k++) p += 4 + u32(bytes, p);
+  const len = u32(bytes, p);
+  return new CodecError(NAME, key, `element ${i} at byte ${p + 4} (${len} bytes) is not valid UTF-8`);
+}
+
+/** The error for the first element that the strict decoder refuses (the framing is known to be sound). */
+function firstInvalid(bytes: Uint8Array, count: number, key: string): CodecError {
+  let p = 4;
+  for (let i = 0; i < count; i++) {
+    const len = u32(bytes, p);
+    try {
+      utf8.decode(bytes.subarray(p + 4, p + 4 + len));
+    } catch (e) {
+      return new CodecError(NAME, key, `element ${i} at byte ${p + 4} (${len} bytes) is not valid UTF-8`, { cause: e });
+    }
+    p += 4 + len;
+  }
+  return new CodecError(NAME, key, "the elements do not decode as UTF-8");
 }
 
 function u32(b: Uint8Array, at: number): number {

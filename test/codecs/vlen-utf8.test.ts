@@ -48,6 +48,22 @@ test("truncated or inconsistent input: CodecError naming the key, element, offse
   await rejects(() => codec.decode(hex("01000000 02000000 c328"), spec([1]), ctx), /element 0 at byte 8/, /not valid UTF-8/);
 });
 
+test("each element must be UTF-8 on its own: sequences across element bounds, overlong forms and stray bytes are refused, naming the element", async () => {
+  // "é" split across two elements: valid when the bytes are joined, invalid per element.
+  await rejects(() => codec.decode(hex("02000000 02000000 61c3 01000000 a9"), spec([2]), ctx), /element 0 at byte 8/, /not valid UTF-8/);
+  await rejects(() => codec.decode(hex("02000000 01000000 61 02000000 a962"), spec([2]), ctx), /element 1 at byte 13/, /not valid UTF-8/);
+  // Overlong "/" (c0 af) and a byte that is never UTF-8 (ff): caught by the strict decoder.
+  await rejects(() => codec.decode(hex("02000000 01000000 61 02000000 c0af"), spec([2]), ctx), /element 1 at byte 13/);
+  await rejects(() => codec.decode(hex("03000000 01000000 61 01000000 62 01000000 ff"), spec([3]), ctx), /element 2 at byte 18/);
+  // Long elements (decoded one by one): the same errors.
+  const long = new Uint8Array([2, 0, 0, 0, 40, 0, 0, 0, ...new Uint8Array(40).fill(0x61), 40, 0, 0, 0, ...new Uint8Array(39).fill(0x62), 0xc3]);
+  await rejects(() => codec.decode(long, spec([2]), ctx), /element 1 at byte 52/, /not valid UTF-8/);
+  await rejects(() => codec.decode(long.subarray(0, 60), spec([2]), ctx), /element 1 at byte 48 claims 40 bytes, only 8 left/);
+  // Surrogate pairs keep the element bounds right after them.
+  const data = ["🌍", "a", "日🚀b", "", "ü"];
+  assert.equal(await codec.decode(await codec.encode(data, spec([5]), ctx), spec([5]), ctx), data);
+});
+
 test("only data type string; encode checks the array", async () => {
   await rejects(() => codec.decode(EXAMPLE, { shape: [4], dataType: "int32", fillValue: 0 }, ctx), /"string"/, /int32/);
   await rejects(() => codec.encode(new Int32Array(1), { shape: [1], dataType: "int32", fillValue: 0 }, ctx), /int32/);
