@@ -418,8 +418,11 @@ export class ZarrArray<D extends DataType = DataType> {
    */
   async flush(options: StoreOptions = {}): Promise<void> {
     const io: IoOptions = { ...options, offload: true };
-    for (const key of [...this.dirty.keys()]) this.track(key, this.locks.run(key, () => this.storeDirty(key, io)));
-    while (this.inflight.size > 0) await Promise.all(this.inflight);
+    // Edits still queued become dirty chunks only when they run: wait for them, then store.
+    while (this.inflight.size > 0 || this.dirty.size > 0) {
+      while (this.inflight.size > 0) await Promise.all(this.inflight);
+      for (const key of [...this.dirty.keys()]) this.track(key, this.locks.run(key, () => this.storeDirty(key, io)));
+    }
     this.throwFailure();
   }
 

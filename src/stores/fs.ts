@@ -207,6 +207,11 @@ export class FileSystemStore implements Store {
     for (;;) {
       try {
         await mkdir(nodePath.dirname(lock), { recursive: true });
+      } catch (e) {
+        // EEXIST here means a file stands where the key's folder must be: not a held lock.
+        throw wrap(key, "lock failed", e);
+      }
+      try {
         const fh = await open(lock, "wx");
         try {
           await fh.writeFile(JSON.stringify({ pid: process.pid, host: HOST, time: Date.now() }));

@@ -1,7 +1,9 @@
 /**
  * One writer process of the multi-process test: creates and fills its own
  * column, writes its share of unaligned blocks into the shared column, and
- * adds attributes to the RAT and to the shared column.
+ * adds attributes to the RAT and to the shared column. Odd-numbered workers
+ * use write-behind (their partial chunks are stored on close, and replayed
+ * on conflicts with the others).
  * Usage: node --import tsx test/concurrency/worker.ts '<json>'
  */
 import { RatZarr } from "../../src/node/index.js";
@@ -12,7 +14,7 @@ const job = JSON.parse(process.argv[2]!) as Job;
 /** The value every implementation agrees row r of the shared column must hold. */
 export const sharedValue = (r: number) => r * 0.5 + 1;
 
-const rz = await RatZarr.open(job.path, { create: false, provenance: { user: `w${job.id}`, argv: ["worker", String(job.id)] }, onWarning: () => undefined, ...(job.s3 ? { s3: job.s3 } : {}) });
+const rz = await RatZarr.open(job.path, { create: false, provenance: { user: `w${job.id}`, argv: ["worker", String(job.id)] }, onWarning: () => undefined, writeBehind: job.id % 2 === 1 ? 3 : 0, ...(job.s3 ? { s3: job.s3 } : {}) });
 await rz.createColumn(`own_${job.id}`, "int32");
 await rz.writeBlock(`own_${job.id}`, Int32Array.from({ length: job.rows }, (_, i) => job.id * 1_000_000 + i), 0);
 // Blocks of `block` rows dealt round-robin: every chunk of the shared column gets rows from several workers.

@@ -51,6 +51,14 @@ test("write-behind: unaligned and aligned blocks land exactly after flush; the c
   assert.equal(await fresh.read(0, 1000), want);
 });
 
+test("write-behind: flush right after a partial write stores it (the edit had not run yet when flush began)", async () => {
+  const store = new MemoryStore();
+  const a = await make(store, { writeBehind: 4 });
+  await a.write(5, seq(10, 50));
+  await a.flush();
+  assert.equal((await (await ZarrArray.open(store, "a")).read(0, 20)).subarray(5, 15), seq(10, 50));
+});
+
 test("write-behind: a chunk written in small blocks is stored once, not once per block", async () => {
   const store = new CountingStore();
   const a = await make(store, { writeBehind: 2 });

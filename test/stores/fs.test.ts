@@ -32,6 +32,25 @@ s("keys that escape the root are refused", async () => {
   }
 });
 
+s("a file where a key's folder must be: set, delete and conditional writes fail at once, naming the key (they used to wait on it as on a held lock)", async () => {
+  const root = fresh();
+  const store = new FileSystemStore(root);
+  await store.set("a/zarr.json", new Uint8Array([1]));
+  writeFileSync(join(root, "a/c"), "a file, not a folder");
+  const t0 = performance.now();
+  for (const call of [() => store.set("a/c/1", new Uint8Array(4)), () => store.delete("a/c/1"), () => store.setIfVersion("a/c/1", new Uint8Array(4), null)]) {
+    try {
+      await call();
+      assert.unreachable("must fail");
+    } catch (e) {
+      assert.instance(e, StoreError);
+      assert.match((e as Error).message, /"a\/c\/1"/);
+    }
+  }
+  assert.ok(performance.now() - t0 < 5000, "failed at once");
+  assert.is(await store.get("a/c/1"), undefined);
+});
+
 s("a write leaves no temporary file, and list never shows one", async () => {
   const root = fresh();
   const store = new FileSystemStore(root);
