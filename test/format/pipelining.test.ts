@@ -56,7 +56,7 @@ test("write-behind: flush right after a partial write stores it (the edit had no
   const a = await make(store, { writeBehind: 4 });
   await a.write(5, seq(10, 50));
   await a.flush();
-  assert.equal((await (await ZarrArray.open(store, "a")).read(0, 20)).subarray(5, 15), seq(10, 50));
+  assert.equal(((await (await ZarrArray.open<"float64">(store, "a")).read(0, 20)) as Float64Array).subarray(5, 15), seq(10, 50));
 });
 
 test("write-behind: a chunk written in small blocks is stored once, not once per block", async () => {
