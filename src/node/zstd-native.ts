@@ -55,6 +55,11 @@ class ZstdWorkerPool {
     });
   }
 
+  /** Every worker there may be is busy: a new job would wait in a queue. */
+  get saturated(): boolean {
+    return this.workers.length >= this.size && this.workers.every((w) => w.jobs.size > 0);
+  }
+
   private pick(): { worker: Worker; jobs: Map<number, Job> } {
     let best = this.workers[0];
     for (const w of this.workers) if (w.jobs.size < best!.jobs.size) best = w;
@@ -113,9 +118,10 @@ export async function nativeZstd(): Promise<ZstdBackend> {
   return {
     name: pool === undefined ? "native (zstd-napi)" : `native (zstd-napi, ${size} worker thread${size === 1 ? "" : "s"})`,
     writesChecksums: true,
+    // When every worker is busy, this thread does the chunk itself rather than queue it: both cores work.
     compress: (data, level, checksum, offload) =>
-      offload === true && pool !== undefined && data.byteLength >= WORKER_THRESHOLD ? pool.run({ op: "compress", input: data, level, checksum }) : engine.compress(data, level, checksum),
+      offload === true && pool !== undefined && data.byteLength >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "compress", input: data, level, checksum }) : engine.compress(data, level, checksum),
     decompress: (frame, size, offload) =>
-      offload === true && pool !== undefined && size !== undefined && size >= WORKER_THRESHOLD ? pool.run({ op: "decompress", input: frame, size }) : engine.decompress(frame, size),
+      offload === true && pool !== undefined && size !== undefined && size >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "decompress", input: frame, size }) : engine.decompress(frame, size),
   };
 }

@@ -61,7 +61,17 @@ test("worker threads: many offloaded chunks at once come back exact and in order
   const small = sample(1000);
   assert.ok(native.compress(small, 3, false, true) instanceof Uint8Array, "a small chunk is compressed in place, synchronously");
   assert.ok(native.compress(inputs[0]!, 3, false) instanceof Uint8Array, "a chunk a caller waits on alone: in place");
-  assert.ok(native.compress(inputs[0]!, 3, false, true) instanceof Promise, "offloaded: on a worker");
+  const offloaded = native.compress(inputs[0]!, 3, false, true);
+  assert.ok(offloaded instanceof Promise, "offloaded: on a worker");
+  await offloaded;
+  // Every worker busy: the calling thread does the next offloaded chunk itself rather than queue it.
+  const workers = Number(/(\d+) worker thread/.exec(native.name)![1]);
+  const busy = Array.from({ length: workers }, () => native.compress(inputs[1]!, 3, false, true));
+  assert.ok(busy.every((b) => b instanceof Promise));
+  const inline = native.compress(inputs[2]!, 3, false, true);
+  assert.ok(inline instanceof Uint8Array, "saturated pool: done in place");
+  assert.equal(await native.decompress(inline as Uint8Array, inputs[2]!.length), inputs[2]);
+  for (const b of busy) assert.equal(await native.decompress(await b, inputs[1]!.length, true), inputs[1]);
 });
 
 test("the engine, RAT and fixture suites pass with the WASM fallback forced", () => {
