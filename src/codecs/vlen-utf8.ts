@@ -120,10 +120,10 @@ function decodeStrings(bytes: Uint8Array, expected: number, key: string): string
   let units = 0;
   let bad = -1;
   for (let i = 0; i < count; i++) {
-    if (n - p < 4) throw new CodecError(NAME, key, `truncated: length of element ${i} at byte ${p} needs 4 bytes, only ${n - p} left of ${n}`);
+    if (n - p < 4) throw lengthFieldCut(key, i, p, n);
     const len = u32(bytes, p);
     p += 4;
-    if (len > n - p || len > body.length - q) throw new CodecError(NAME, key, `element ${i} at byte ${p - 4} claims ${len} bytes, only ${Math.min(n - p, body.length - q)} left of ${n}`);
+    if (len > n - p || len > body.length - q) throw claimsTooMuch(key, i, p - 4, len, Math.min(n - p, body.length - q), n);
     const end = p + len;
     // `need`: continuation bytes still due in the current sequence.
     let need = 0;
@@ -146,7 +146,7 @@ function decodeStrings(bytes: Uint8Array, expected: number, key: string): string
     if (bad >= 0) throw invalidElement(bytes, i, key);
     ends[i] = units;
   }
-  if (p !== n) throw new CodecError(NAME, key, `${n - p} unexpected bytes after the last of ${count} elements, at byte ${p} of ${n}`);
+  if (p !== n) throw trailingBytes(key, count, p, n);
   let text: string;
   try {
     text = utf8.decode(body);
@@ -172,10 +172,10 @@ function decodeEach(bytes: Uint8Array, count: number, key: string): string[] {
   const out = new Array<string>(count);
   let p = 4;
   for (let i = 0; i < count; i++) {
-    if (n - p < 4) throw new CodecError(NAME, key, `truncated: length of element ${i} at byte ${p} needs 4 bytes, only ${n - p} left of ${n}`);
+    if (n - p < 4) throw lengthFieldCut(key, i, p, n);
     const len = u32(bytes, p);
     p += 4;
-    if (len > n - p) throw new CodecError(NAME, key, `element ${i} at byte ${p - 4} claims ${len} bytes, only ${n - p} left of ${n}`);
+    if (len > n - p) throw claimsTooMuch(key, i, p - 4, len, n - p, n);
     try {
       out[i] = utf8.decode(bytes.subarray(p, p + len));
     } catch (e) {
@@ -183,7 +183,7 @@ function decodeEach(bytes: Uint8Array, count: number, key: string): string[] {
     }
     p += len;
   }
-  if (p !== n) throw new CodecError(NAME, key, `${n - p} unexpected bytes after the last of ${count} elements, at byte ${p} of ${n}`);
+  if (p !== n) throw trailingBytes(key, count, p, n);
   return out;
 }
 
@@ -192,13 +192,20 @@ function framingError(bytes: Uint8Array, count: number, key: string): CodecError
   const n = bytes.byteLength;
   let p = 4;
   for (let i = 0; i < count; i++) {
-    if (n - p < 4) return new CodecError(NAME, key, `truncated: length of element ${i} at byte ${p} needs 4 bytes, only ${n - p} left of ${n}`);
+    if (n - p < 4) return lengthFieldCut(key, i, p, n);
     const len = u32(bytes, p);
-    if (len > n - p - 4) return new CodecError(NAME, key, `element ${i} at byte ${p} claims ${len} bytes, only ${n - p - 4} left of ${n}`);
+    if (len > n - p - 4) return claimsTooMuch(key, i, p, len, n - p - 4, n);
     p += 4 + len;
   }
   return new CodecError(NAME, key, `truncated: ${count} elements need at least ${4 + 4 * count} bytes, the chunk has ${n}`);
 }
+
+const lengthFieldCut = (key: string, i: number, p: number, n: number) =>
+  new CodecError(NAME, key, `truncated: length of element ${i} at byte ${p} needs 4 bytes, only ${n - p} left of ${n}`);
+const claimsTooMuch = (key: string, i: number, at: number, len: number, left: number, n: number) =>
+  new CodecError(NAME, key, `element ${i} at byte ${at} claims ${len} bytes, only ${left} left of ${n}`);
+const trailingBytes = (key: string, count: number, p: number, n: number) =>
+  new CodecError(NAME, key, `${n - p} unexpected bytes after the last of ${count} elements, at byte ${p} of ${n}`);
 
 /** The error for element `i` (its bytes are not UTF-8 on their own). */
 function invalidElement(bytes: Uint8Array, i: number, key: string): CodecError {
