@@ -345,9 +345,9 @@ export class ZarrArray<D extends DataType = DataType> {
   }
 
   /**
-   * After a read of rows [start, stop): when it began where the last one ended, start
-   * fetching and decoding the next `readAhead` chunks (arrays chunked along rows only).
-   * Any other read drops what was fetched ahead.
+   * After a read of rows [start, stop): when it began where the last one ended and covers
+   * at least 1/16 of a chunk, start fetching and decoding the next `readAhead` chunks
+   * (arrays chunked along rows only). Any other read drops what was fetched ahead.
    */
   private readAheadAfter(start: number, stop: number, options: StoreOptions): void {
     const { shape, chunkShape } = this.meta;
@@ -357,6 +357,8 @@ export class ZarrArray<D extends DataType = DataType> {
     const n = this.options.readAhead ?? DEFAULT_READ_AHEAD;
     if (!sequential || n <= 0 || shape.length === 0 || stop <= start || shape.some((s, d) => d > 0 && s > chunkShape[d]!)) return;
     const rowsPerChunk = chunkShape[0]!;
+    // Tiny reads (a viewer stepping row by row) are served from the cache; fetching whole chunks ahead would waste I/O.
+    if (stop - start < rowsPerChunk / 16) return;
     const last = Math.floor((stop - 1) / rowsPerChunk);
     for (let i = last + 1; i <= last + n && i * rowsPerChunk < shape[0]!; i++) {
       const key = this.chunkKey([i, ...shape.slice(1).map(() => 0)]);

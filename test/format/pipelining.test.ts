@@ -146,6 +146,11 @@ test("read-ahead: a sequential reader has the next chunks fetched ahead; a write
   store.reset();
   assert.equal(await r.read(700, 750), seq(50, 700));
   assert.is(store.gets, 1, "not sequential: nothing fetched ahead");
+  // Reads of a few rows at a time (a viewer stepping row by row) fetch nothing ahead.
+  const tiny = await ZarrArray.open(store, "a", { readAhead: 2 });
+  store.reset();
+  for (let row = 0; row < 150; row++) assert.equal(await tiny.read(row, row + 1), seq(1, row));
+  assert.is(store.gets, 2, "chunks 0 and 1, each once (cached), nothing ahead");
   const off = await ZarrArray.open(store, "a", { readAhead: 0 });
   store.reset();
   for (let s = 0; s < 1000; s += 100) assert.equal(await off.read(s, s + 100), seq(100, s === 200 ? 5000 : s));
