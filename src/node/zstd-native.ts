@@ -10,6 +10,7 @@
  *
  *   RATZARR_ZSTD=wasm        use the WASM build anyway
  *   RATZARR_ZSTD_WORKERS=0   no worker threads (N: at most N)
+ *   RATZARR_ZSTD_QUEUE=N     jobs a worker holds before the calling thread does the next one (default 2)
  */
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
@@ -18,6 +19,9 @@ import type { ZstdBackend } from "../codecs/zstd-backend.js";
 
 /** Inputs (compress) and outputs (decompress) smaller than this are done on the calling thread. */
 export const WORKER_THRESHOLD = 256 * 1024;
+
+/** Jobs a worker may hold (one running, the rest queued) before the calling thread does the next itself. */
+const QUEUE_DEPTH = Number(process.env["RATZARR_ZSTD_QUEUE"] ?? 2);
 
 interface Engine {
   compress(data: Uint8Array, level: number, checksum: boolean): Uint8Array;
@@ -57,7 +61,7 @@ class ZstdWorkerPool {
 
   /** Every worker there may be is busy: a new job would wait in a queue. */
   get saturated(): boolean {
-    return this.workers.length >= this.size && this.workers.every((w) => w.jobs.size > 0);
+    return this.workers.length >= this.size && this.workers.every((w) => w.jobs.size >= QUEUE_DEPTH);
   }
 
   private pick(): { worker: Worker; jobs: Map<number, Job> } {
