@@ -21,7 +21,7 @@ import type { ZstdBackend } from "../codecs/zstd-backend.js";
 export const WORKER_THRESHOLD = 256 * 1024;
 
 /** Jobs a worker may hold (one running, the rest queued) before the calling thread does the next itself. */
-const QUEUE_DEPTH = Number(process.env["RATZARR_ZSTD_QUEUE"] ?? 2);
+export const QUEUE_DEPTH = Number(process.env["RATZARR_ZSTD_QUEUE"] ?? 2);
 
 interface Engine {
   compress(data: Uint8Array, level: number, checksum: boolean): Uint8Array;
@@ -49,7 +49,8 @@ class ZstdWorkerPool {
 
   run(message: { op: "compress" | "decompress"; input: Uint8Array; level?: number; checksum?: boolean; size?: number | undefined }): Promise<Uint8Array> {
     // A copy of our own to transfer: the input may be the caller's array or a store's buffer.
-    const copy = message.input.slice();
+    // new Uint8Array(view) always copies; a Node Buffer's slice() would be a view of its pool, which the transfer would detach.
+    const copy = new Uint8Array(message.input);
     const slot = this.pick();
     const id = this.nextId++;
     return new Promise<Uint8Array>((resolve, reject) => {

@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { nativeZstd } from "../../src/node/zstd-native.js";
+import { nativeZstd, QUEUE_DEPTH } from "../../src/node/zstd-native.js";
 import { scanZstdFrames } from "../../src/codecs/zstd-frame.js";
 import { rejectsWith } from "../helpers/bytes.js";
 import type { ZstdBackend } from "../../src/codecs/zstd-backend.js";
@@ -52,8 +52,15 @@ test("worker threads: many offloaded chunks at once come back exact and in order
   frames.forEach((f, k) => assert.is(scanZstdFrames(f, "zstd", "k").frames[0]!.hasChecksum, k % 2 === 0, `frame ${k}: checksum as asked`));
   const back = await Promise.all(frames.map((f, k) => native.decompress(f, inputs[k]!.length, true)));
   back.forEach((b, k) => assert.equal(b, inputs[k], `chunk ${k} round trip`));
-  // The caller's input is copied, not transferred: still readable afterwards.
+  // The caller's input is copied, not transferred: still readable afterwards, even a Node Buffer
+  // sharing Node's small-buffer pool (whose slice() is a view: transferring it would detach the pool).
   assert.is(inputs[0]!.byteLength, 320_000);
+  const neighbour = Buffer.from("a pooled neighbour");
+  const zeros = new Uint8Array(300_000);
+  const tiny = Buffer.from(await native.compress(zeros, 3, false));   // a few dozen bytes: from the pool
+  assert.ok(tiny.byteLength < 4096 && tiny.buffer === neighbour.buffer, "both in Node's buffer pool");
+  assert.equal(await native.decompress(tiny, 300_000, true), zeros);
+  assert.is(neighbour.toString(), "a pooled neighbour", "the pool is intact");
   const bad = frames[2]!.slice();   // checksummed: damage cannot pass unnoticed
   bad.fill(0x55, 20, 200);
   const e = await rejectsWith(async () => native.decompress(bad, inputs[2]!.length, true), Error);
@@ -66,7 +73,7 @@ test("worker threads: many offloaded chunks at once come back exact and in order
   await offloaded;
   // Every worker busy: the calling thread does the next offloaded chunk itself rather than queue it.
   const workers = Number(/(\d+) worker thread/.exec(native.name)![1]);
-  const busy = Array.from({ length: workers }, () => native.compress(inputs[1]!, 3, false, true));
+  const busy = Array.from({ length: workers * QUEUE_DEPTH }, () => native.compress(inputs[1]!, 3, false, true));
   assert.ok(busy.every((b) => b instanceof Promise));
   const inline = native.compress(inputs[2]!, 3, false, true);
   assert.ok(inline instanceof Uint8Array, "saturated pool: done in place");
