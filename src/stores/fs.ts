@@ -44,6 +44,8 @@ export class FileSystemStore implements Store {
   private readonly locking: boolean;
   private readonly staleLockMs: number;
   private readonly lockTimeoutMs: number;
+  /** Folders this store made or found, so a write skips mkdir (saves a system call per chunk). */
+  private readonly dirs = new Set<string>();
 
   constructor(root: string, options: FileSystemStoreOptions = {}) {
     this.root = nodePath.resolve(root);
@@ -108,8 +110,16 @@ export class FileSystemStore implements Store {
     const file = this.path(key);
     const tmp = `${file}.${randomBytes(6).toString("hex")}${TMP_SUFFIX}`;
     try {
-      await mkdir(nodePath.dirname(file), { recursive: true });
-      if (this.fsync) {
+      await this.inDir(nodePath.dirname(file), () => this.writeTemp(tmp, value));
+      await rename(tmp, file);
+    } catch (e) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw wrap(key, "write failed", e);
+    }
+  }
+
+  private async writeTemp(tmp: string, value: Uint8Array): Promise<void> {
+    if (this.fsync) {
         const fh = await open(tmp, "w");
         try {
           await fh.writeFile(value);
@@ -117,14 +127,36 @@ export class FileSystemStore implements Store {
         } finally {
           await fh.close();
         }
-      } else {
-        await writeFile(tmp, value);
-      }
-      await rename(tmp, file);
-    } catch (e) {
-      await rm(tmp, { force: true }).catch(() => undefined);
-      throw wrap(key, "write failed", e);
+    } else {
+      await writeFile(tmp, value);
     }
+  }
+
+  /**
+   * Run `op` (which creates a file in `dir`), making `dir` first unless this store knows it
+   * exists, and once more after ENOENT (another process removed the folder meanwhile).
+   */
+  private async inDir<R>(dir: string, op: () => Promise<R>): Promise<R> {
+    if (!this.dirs.has(dir)) await this.makeDir(dir);
+    try {
+      return await op();
+    } catch (e) {
+      if (!isCode(e, "ENOENT")) throw e;
+      this.dirs.delete(dir);
+      await this.makeDir(dir);
+      return op();
+    }
+  }
+
+  private async makeDir(dir: string): Promise<void> {
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (e) {
+      // EEXIST here means a file stands where the folder must be.
+      // Without a `code`, so that callers name their key and never take it for a held lock.
+      throw new Error(`cannot create folder ${dir} (${(e as { code?: string }).code ?? "error"})`, { cause: e });
+    }
+    this.dirs.add(dir);
   }
 
   async delete(key: string, options: StoreOptions = {}): Promise<void> {
@@ -206,13 +238,8 @@ export class FileSystemStore implements Store {
     let delay = 1;
     for (;;) {
       try {
-        await mkdir(nodePath.dirname(lock), { recursive: true });
-      } catch (e) {
-        // EEXIST here means a file stands where the key's folder must be: not a held lock.
-        throw wrap(key, "lock failed", e);
-      }
-      try {
-        const fh = await open(lock, "wx");
+        // A folder that cannot be made fails with no code: not taken for a held lock below.
+        const fh = await this.inDir(nodePath.dirname(lock), () => open(lock, "wx"));
         try {
           await fh.writeFile(JSON.stringify({ pid: process.pid, host: HOST, time: Date.now() }));
         } finally {

@@ -51,6 +51,18 @@ s("a file where a key's folder must be: set, delete and conditional writes fail 
   assert.is(await store.get("a/c/1"), undefined);
 });
 
+s("a folder removed by another process after this store made it is made again (the store remembers folders it made)", async () => {
+  const root = fresh();
+  const store = new FileSystemStore(root);
+  await store.set("col/c/0", new Uint8Array([1]));
+  rmSync(join(root, "col"), { recursive: true });
+  await store.set("col/c/1", new Uint8Array([2]));
+  assert.equal(await store.get("col/c/1"), new Uint8Array([2]));
+  rmSync(join(root, "col"), { recursive: true });
+  assert.is(await store.setIfVersion("col/c/2", new Uint8Array([3]), null) !== undefined, true);
+  assert.equal(readdirSync(join(root, "col/c")), ["2"]);
+});
+
 s("a write leaves no temporary file, and list never shows one", async () => {
   const root = fresh();
   const store = new FileSystemStore(root);
