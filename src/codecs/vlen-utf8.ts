@@ -52,8 +52,9 @@ function encodeStrings(data: readonly unknown[], key: string): Uint8Array {
     if (typeof s !== "string") throw new CodecError(NAME, key, `element ${i} is ${s === null ? "null" : typeof s}, not a string`);
     remainingChars += s.length;
   }
-  // Sized for all-ASCII text (exact then); grown when a string needs more.
-  let out: Uint8Array = new Uint8Array(4 + 4 * count + remainingChars);
+  // Sized for ASCII text and an eighth more (a few accented characters need no growth);
+  // grown when a string needs more.
+  let out: Uint8Array = new Uint8Array(4 + 4 * count + remainingChars + (remainingChars >> 3));
   putU32(out, 0, count);
   let p = 4;
   for (let i = 0; i < count; i++) {
@@ -87,7 +88,8 @@ function encodeStrings(data: readonly unknown[], key: string): Uint8Array {
     putU32(out, p, written);
     p = q + written;
   }
-  return p === out.length ? out : out.slice(0, p);
+  // A view when little is unused (the bytes are compressed or stored, then dropped), else a copy.
+  return p === out.length ? out : p >= out.length * 0.75 ? out.subarray(0, p) : out.slice(0, p);
 }
 
 /** A larger copy of `out` holding its first `used` bytes, with room for at least `need` bytes. */
