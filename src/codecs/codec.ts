@@ -27,6 +27,12 @@ export interface CodecContext {
    * one of several chunks of a block): a codec may then do its work on another thread.
    */
   readonly offload?: boolean | undefined;
+  /**
+   * Set by the array engine when the chunk being encoded is a copy of its own that nothing
+   * reads afterwards: a codec may transfer its input's buffer to another thread instead of
+   * copying it. Never passed on to inner pipelines (sharding).
+   */
+  readonly detachable?: boolean | undefined;
 }
 
 /** array→array codec (for example `transpose`). `spec` is always the decoded side. */

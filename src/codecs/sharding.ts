@@ -140,13 +140,13 @@ export async function createShardingCodec(configuration: JsonObject, file: strin
         copyBlock(data, chunk, spec.shape, chunkShape, gridPosition(c, layout.grid), true);
         // Like zarr-python: an inner chunk that is all fill value is not stored.
         if (isAllFill(chunk, spec.dataType, spec.fillValue)) continue;
-        const encoded = await layout.inner.encode(chunk, ctx);
+        const encoded = await layout.inner.encode(chunk, { key: ctx.key, signal: ctx.signal, offload: ctx.offload });
         index[2 * c] = BigInt(offset);
         index[2 * c + 1] = BigInt(encoded.length);
         pieces.push(encoded);
         offset += encoded.length;
       }
-      const indexBytes = await layout.index.encode(index, ctx);
+      const indexBytes = await layout.index.encode(index, { key: ctx.key, signal: ctx.signal });
       const out = new Uint8Array(offset + (indexAtStart ? 0 : indexBytes.length));
       let p = 0;
       if (indexAtStart) {

@@ -7,13 +7,14 @@
 
 /**
  * One libzstd. `decompress` gets one whole frame and its exact decoded size when the frame
- * announces it. `offload`: nobody waits on this chunk alone, so it may go to another thread.
+ * announces it. `offload`: nobody waits on this chunk alone, so it may go to another thread;
+ * `detachable`: `data`'s buffer may be transferred there rather than copied.
  */
 export interface ZstdBackend {
   readonly name: string;
   /** True when `checksum` is honoured (the WASM build cannot write checksums). */
   readonly writesChecksums: boolean;
-  compress(data: Uint8Array, level: number, checksum: boolean, offload?: boolean): Uint8Array | Promise<Uint8Array>;
+  compress(data: Uint8Array, level: number, checksum: boolean, offload?: boolean, detachable?: boolean): Uint8Array | Promise<Uint8Array>;
   decompress(frame: Uint8Array, size: number | undefined, offload?: boolean): Uint8Array | Promise<Uint8Array>;
 }
 

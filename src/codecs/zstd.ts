@@ -43,11 +43,13 @@ export function createZstdCodec(configuration: JsonObject, file: string): BytesT
     encodedSize: () => undefined,
 
     async encode(bytes, ctx) {
-      const out = await (await zstdBackend()).compress(bytes, effectiveLevel, checksum, ctx.offload);
+      // Taken first: with `detachable` the input may be transferred away (and read as empty) by the call.
+      const size = bytes.byteLength;
+      const out = await (await zstdBackend()).compress(bytes, effectiveLevel, checksum, ctx.offload, ctx.detachable);
       // FORMAT.md: written frames must carry their content size (older readers need it).
       const stream = scanZstdFrames(out, NAME, ctx.key);
-      if (stream.contentSize !== bytes.byteLength) {
-        throw new CodecError(NAME, ctx.key, `the zstd encoder wrote frames announcing ${stream.contentSize ?? "no"} content size for ${bytes.byteLength} bytes`);
+      if (stream.contentSize !== size) {
+        throw new CodecError(NAME, ctx.key, `the zstd encoder wrote frames announcing ${stream.contentSize ?? "no"} content size for ${size} bytes`);
       }
       return out;
     },

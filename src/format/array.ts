@@ -96,7 +96,7 @@ export function defaultFillValue(dataType: DataType): FillValue {
 }
 
 /** Store options, and whether a chunk's codec work may go to another thread (nobody waits on it alone). */
-type IoOptions = StoreOptions & { readonly offload?: boolean };
+type IoOptions = StoreOptions & { readonly offload?: boolean; readonly detachable?: boolean };
 
 interface ChunkJob {
   readonly coords: number[];
@@ -401,9 +401,11 @@ export class ZarrArray<D extends DataType = DataType> {
       // Copies taken now: the caller may reuse its array as soon as this resolves.
       if (job.whole) {
         const chunk = this.wholeChunk(job, data as ChunkData, shape, true);
+        // The copy is this task's alone and unused once encoded: the codec may transfer it.
+        const own: IoOptions = { ...options, detachable: true };
         this.track(job.key, this.locks.run(job.key, () => {
           this.dirty.delete(job.key);
-          return this.writeWhole(job.key, chunk, options);
+          return this.writeWhole(job.key, chunk, own);
         }));
       } else {
         const edit = this.editOf(job, data as ChunkData, shape);
@@ -567,7 +569,7 @@ export class ZarrArray<D extends DataType = DataType> {
       await this.store.delete(key, options);
       return;
     }
-    const bytes = await this.pipeline.encode(chunk, { key, signal: options.signal, offload: options.offload });
+    const bytes = await this.pipeline.encode(chunk, { key, signal: options.signal, offload: options.offload, detachable: options.detachable });
     await this.store.set(key, bytes, options);
   }
 

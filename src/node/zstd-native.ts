@@ -47,16 +47,20 @@ class ZstdWorkerPool {
 
   constructor(private readonly size: number, private readonly script: URL, private readonly data: object) {}
 
-  run(message: { op: "compress" | "decompress"; input: Uint8Array; level?: number; checksum?: boolean; size?: number | undefined }): Promise<Uint8Array> {
-    // A copy of our own to transfer: the input may be the caller's array or a store's buffer.
+  run(message: { op: "compress" | "decompress"; input: Uint8Array; level?: number; checksum?: boolean; size?: number | undefined; detachable?: boolean | undefined }): Promise<Uint8Array> {
+    // A buffer of our own to transfer (the input may be the caller's array or a store's buffer),
+    // unless the input is all of a buffer its owner gave up (`detachable`).
     // new Uint8Array(view) always copies; a Node Buffer's slice() would be a view of its pool, which the transfer would detach.
-    const copy = new Uint8Array(message.input);
+    const { input } = message;
+    const whole = message.detachable === true && input.byteOffset === 0 && input.buffer instanceof ArrayBuffer && input.byteLength === input.buffer.byteLength;
+    const buffer = (whole ? input : new Uint8Array(input)).buffer as ArrayBuffer;
+    const length = input.byteLength;
     const slot = this.pick();
     const id = this.nextId++;
     return new Promise<Uint8Array>((resolve, reject) => {
       slot.jobs.set(id, { resolve, reject });
       if (slot.jobs.size === 1) slot.worker.ref();
-      slot.worker.postMessage({ id, op: message.op, buffer: copy.buffer, length: copy.byteLength, level: message.level, checksum: message.checksum, size: message.size }, [copy.buffer]);
+      slot.worker.postMessage({ id, op: message.op, buffer, length, level: message.level, checksum: message.checksum, size: message.size }, [buffer]);
     });
   }
 
@@ -124,8 +128,8 @@ export async function nativeZstd(): Promise<ZstdBackend> {
     name: pool === undefined ? "native (zstd-napi)" : `native (zstd-napi, ${size} worker thread${size === 1 ? "" : "s"})`,
     writesChecksums: true,
     // When every worker is busy, this thread does the chunk itself rather than queue it: both cores work.
-    compress: (data, level, checksum, offload) =>
-      offload === true && pool !== undefined && data.byteLength >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "compress", input: data, level, checksum }) : engine.compress(data, level, checksum),
+    compress: (data, level, checksum, offload, detachable) =>
+      offload === true && pool !== undefined && data.byteLength >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "compress", input: data, level, checksum, detachable }) : engine.compress(data, level, checksum),
     decompress: (frame, size, offload) =>
       offload === true && pool !== undefined && size !== undefined && size >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "decompress", input: frame, size }) : engine.decompress(frame, size),
   };

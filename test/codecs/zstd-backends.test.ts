@@ -71,6 +71,14 @@ test("worker threads: many offloaded chunks at once come back exact and in order
   const offloaded = native.compress(inputs[0]!, 3, false, true);
   assert.ok(offloaded instanceof Promise, "offloaded: on a worker");
   await offloaded;
+  // `detachable`: a whole buffer its owner gave up is transferred, not copied; a view of part of one never is.
+  const given = sample(50_000);
+  const partOf = sample(60_000).subarray(8);
+  const sent = [native.compress(given, 3, false, true, true), native.compress(partOf, 3, false, true, true)];
+  assert.is(given.byteLength, 0, "transferred to the worker");
+  assert.is(partOf.byteLength, 60_000 * 8 - 8, "a partial view is copied");
+  assert.equal(await native.decompress(await sent[0]!, 400_000), sample(50_000));
+  assert.equal(await native.decompress(await sent[1]!, partOf.byteLength), partOf);
   // Every worker busy: the calling thread does the next offloaded chunk itself rather than queue it.
   const workers = Number(/(\d+) worker thread/.exec(native.name)![1]);
   const busy = Array.from({ length: workers * QUEUE_DEPTH }, () => native.compress(inputs[1]!, 3, false, true));

@@ -9,6 +9,8 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+// The Node entry: native zstd and its worker thread, as users on Node get them.
+import "../../src/node/index.js";
 import { ZarrArray, type ArrayOptions } from "../../src/format/array.js";
 import { MemoryStore } from "../../src/stores/memory.js";
 import type { StoreOptions } from "../../src/stores/store.js";
@@ -49,6 +51,20 @@ test("write-behind: unaligned and aligned blocks land exactly after flush; the c
   await a.flush();
   const fresh = await ZarrArray.open(store, "a");
   assert.equal(await fresh.read(0, 1000), want);
+});
+
+test("write-behind with chunks big enough for the codec worker (320 KB): aligned and unaligned blocks land exactly", async () => {
+  const store = new MemoryStore();
+  const a = await make(store, { writeBehind: 3 }, 400_000, 40_000);
+  const block = new Float64Array(80_000);
+  for (let s = 0; s < 240_000; s += 80_000) {
+    block.set(seq(80_000, s));
+    await a.write(s, block);          // whole chunks: copied, then handed to the worker
+    block.fill(-3);
+  }
+  for (let s = 240_000; s < 400_000; s += 30_000) await a.write(s, seq(Math.min(30_000, 400_000 - s), s));
+  await a.flush();
+  assert.equal(await (await ZarrArray.open(store, "a")).read(), seq(400_000, 0));
 });
 
 test("write-behind: flush right after a partial write stores it (the edit had not run yet when flush began)", async () => {
