@@ -17,12 +17,18 @@ const values = (n: number, from: number) => Float64Array.from({ length: n }, (_,
 
 test.after.each(cleanup);
 
-test("write-behind: unaligned blocks of two columns are all stored by close; flush lets another handle see them", async () => {
+/** A new RAT of `rows` rows in chunks of `chunk`, opened with write-behind, with float64 columns `names`. */
+async function withColumns(writeBehind: number, chunk: number, rows: number, names: string[]) {
   const path = tempRatPath();
-  const rz = await RatZarr.open(path, { ...quiet, writeBehind: 3 });
-  await rz.setChunkSize(1000);
-  await rz.setRowCount(10_000);
-  await rz.createColumn("a", "float64");
+  const rz = await RatZarr.open(path, { ...quiet, writeBehind });
+  await rz.setChunkSize(chunk);
+  await rz.setRowCount(rows);
+  for (const n of names) await rz.createColumn(n, "float64");
+  return { path, rz };
+}
+
+test("write-behind: unaligned blocks of two columns are all stored by close; flush lets another handle see them", async () => {
+  const { path, rz } = await withColumns(3, 1000, 10_000, ["a"]);
   await rz.createColumn("names", "string");
   for (let s = 0; s < 10_000; s += 700) {
     const n = Math.min(700, 10_000 - s);
@@ -43,12 +49,7 @@ test("write-behind: unaligned blocks of two columns are all stored by close; flu
 });
 
 test("write-behind: deleting a column or shrinking the RAT waits for pending writes first", async () => {
-  const path = tempRatPath();
-  const rz = await RatZarr.open(path, { ...quiet, writeBehind: 4 });
-  await rz.setChunkSize(100);
-  await rz.setRowCount(1000);
-  await rz.createColumn("gone", "float64");
-  await rz.createColumn("kept", "float64");
+  const { path, rz } = await withColumns(4, 100, 1000, ["gone", "kept"]);
   for (let s = 0; s < 1000; s += 30) {
     const n = Math.min(30, 1000 - s);
     await rz.writeBlock("gone", values(n, s), s);
@@ -66,11 +67,7 @@ test("write-behind: deleting a column or shrinking the RAT waits for pending wri
 });
 
 test("write-behind: a failed background write surfaces from flush and close, naming the column's chunk", async () => {
-  const path = tempRatPath();
-  const rz = await RatZarr.open(path, { ...quiet, writeBehind: 8 });
-  await rz.setChunkSize(100);
-  await rz.setRowCount(400);
-  await rz.createColumn("a", "float64");
+  const { path, rz } = await withColumns(8, 100, 400, ["a"]);
   await rz.writeBlock("a", values(100, 0), 0);
   await rz.flush();
   // The chunk folder's path taken by a file (root ignores permissions): storing chunks 1 and 2 must fail.
