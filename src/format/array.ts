@@ -63,10 +63,8 @@ interface Edit {
   readonly chunkStart: readonly number[];
 }
 
-/** A chunk changed in memory (write-behind), not stored yet. */
-interface DirtyChunk {
-  data: ChunkData;
-  version: string | null | undefined;
+/** A chunk changed in memory (write-behind), not stored yet, with the edits that changed it. */
+interface DirtyChunk extends CachedChunk {
   readonly edits: Edit[];
 }
 
@@ -502,28 +500,18 @@ export class ZarrArray<D extends DataType = DataType> {
   }
 
   /**
-   * Store a chunk changed in memory (under its lock). On a conflict with another writer the
-   * chunk is read again and this handle's edits applied again, as in `modifyChunk`.
+   * Store a chunk changed in memory (under its lock), through `modifyChunk`: on a conflict with
+   * another writer the chunk is read again and this handle's edits applied again.
    */
   private async storeDirty(key: string, options: StoreOptions, keep = true): Promise<void> {
     const d = this.dirty.get(key);
     if (d === undefined) return;
-    const cacheKey = this.cacheTag + key;
     try {
-      for (let attempt = 0; ; attempt++) {
-        const stored = await this.storeChunkIf(key, d.data, d.version, options);
-        if (stored !== CONFLICT) {
-          if (keep) this.cache.set(cacheKey, { data: d.data, version: stored });
-          return;
-        }
-        if (attempt + 1 >= DEFAULT_MAX_ATTEMPTS) throw new RatZarrError(`array "${this.path}", chunk "${key}": gave up after ${attempt + 1} attempts, other writers kept changing it`);
-        await backoff(attempt, options.signal);
-        const fresh = await this.loadEntry(key, options);
-        for (const e of d.edits) this.applyTo(fresh.data, e);
-        d.data = fresh.data;
-        d.version = fresh.version;
-      }
+      await this.modifyChunk(key, (chunk) => {
+        for (const e of d.edits) this.applyTo(chunk, e);
+      }, options, keep, d);
     } finally {
+      // Only now: until stored, read-ahead must not fetch the older stored bytes of this chunk.
       this.dirty.delete(key);
     }
   }
@@ -539,11 +527,17 @@ export class ZarrArray<D extends DataType = DataType> {
    * otherwise it is read again and `mutate` applied again, so two processes writing
    * different rows of one chunk both land.
    */
-  private async modifyChunk(key: string, mutate: (chunk: ChunkData) => void, options: StoreOptions, keep = true): Promise<void> {
+  private async modifyChunk(key: string, mutate: (chunk: ChunkData) => void, options: StoreOptions, keep = true, applied?: CachedChunk): Promise<void> {
     const cacheKey = this.cacheTag + key;
     for (let attempt = 0; ; attempt++) {
-      const entry = this.cache.get(cacheKey) ?? (await this.loadEntry(key, options));
-      mutate(entry.data);
+      // `applied`: a chunk `mutate` has already changed (write-behind); later attempts start afresh.
+      let entry: CachedChunk;
+      if (attempt === 0 && applied !== undefined) {
+        entry = applied;
+      } else {
+        entry = this.cache.get(cacheKey) ?? (await this.loadEntry(key, options));
+        mutate(entry.data);
+      }
       let stored: string | null | undefined | typeof CONFLICT;
       try {
         stored = await this.storeChunkIf(key, entry.data, entry.version, options);

@@ -120,13 +120,13 @@ export class FileSystemStore implements Store {
 
   private async writeTemp(tmp: string, value: Uint8Array): Promise<void> {
     if (this.fsync) {
-        const fh = await open(tmp, "w");
-        try {
-          await fh.writeFile(value);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
+      const fh = await open(tmp, "w");
+      try {
+        await fh.writeFile(value);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
     } else {
       await writeFile(tmp, value);
     }
