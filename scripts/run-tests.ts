@@ -32,13 +32,15 @@ declare global {
   var UVU_QUEUE: unknown[][];
 }
 
-// Real S3 servers for this run (moto and Ceph radosgw), unless RATZARR_S3=off.
+// Real S3 servers for this run (moto and Ceph radosgw); RATZARR_S3=moto or ceph for one, off for none.
 // The S3 suites find them through RATZARR_TEST_S3_SERVERS (test/helpers/backends.ts).
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
 let stopServers = async (): Promise<void> => undefined;
-if (process.env["RATZARR_S3"] !== "off") {
+const s3Choice = process.env["RATZARR_S3"] ?? "all";
+if (!["all", "off", "moto", "ceph"].includes(s3Choice)) throw new Error(`RATZARR_S3 must be all, off, moto or ceph, got ${JSON.stringify(s3Choice)}`);
+if (s3Choice !== "off") {
   const { startS3Servers } = await import("../test/helpers/s3-servers.js");
-  const s3 = await startS3Servers();
+  const s3 = await startS3Servers({ moto: s3Choice !== "ceph", ceph: s3Choice !== "moto" });
   stopServers = () => s3.stop();
   process.env["RATZARR_TEST_S3_SERVERS"] = JSON.stringify(s3.servers);
   console.log(`S3 servers: ${s3.servers.map((x) => `${x.name} ${x.version} at ${x.endpoint}`).join(", ") || "none"}`);
@@ -89,6 +91,8 @@ if (!Number.isFinite(total) || !Number.isFinite(passed)) {
   process.exit(1);
 }
 const failed = total - passed - skipped + importFailures;
+const { campaignLines } = await import("../test/helpers/campaign.js");
+if (campaignLines().length > 0) console.log(`\nCampaign figures (README "What we test and what we promise"):\n${campaignLines().map((l) => `  ${l}`).join("\n")}`);
 console.log(`${files.length} test files`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
