@@ -108,3 +108,22 @@ export function describeArray(data: unknown): string {
   if (ArrayBuffer.isView(data)) return data.constructor.name;
   return data === null ? "null" : typeof data;
 }
+
+/** The index of the first element of a string block that is not a string (-1: none; always -1 for other types). */
+export function firstNonString(dataType: DataType, data: unknown): number {
+  if (dataType !== "string" || !Array.isArray(data)) return -1;
+  for (let i = 0; i < data.length; i++) if (typeof data[i] !== "string") return i;
+  return -1;
+}
+
+/** `strings` as UTF-8 gives them back: lone surrogates become U+FFFD. The same array when nothing changes. */
+export function wellFormedStrings(strings: readonly string[]): readonly string[] {
+  let out: string[] | undefined;
+  for (let i = 0; i < strings.length; i++) {
+    const s = strings[i]!;
+    if (s.isWellFormed()) continue;
+    out ??= strings.slice();
+    out[i] = s.toWellFormed();
+  }
+  return out ?? strings;
+}

@@ -4,14 +4,15 @@
  * or decode and copy, nothing else); partial chunks are read-modify-written
  * through the chunk cache, one write at a time per chunk.
  */
-import type { Store, StoreOptions } from "../stores/store.js";
+import { collectKeys, type Store, type StoreOptions } from "../stores/store.js";
 import type { CodecMetadata, JsonObject } from "../codecs/codec.js";
 import { CodecPipeline } from "../codecs/pipeline.js";
-import { type ArrayFor, type ChunkData, type DataType, type FillValue, allocate, arrayTypeName, describeArray, isArrayOf, ITEM_SIZE } from "../data-types.js";
+import { type ArrayFor, type ChunkData, type DataType, type FillValue, allocate, arrayTypeName, describeArray, firstNonString, isArrayOf, ITEM_SIZE, wellFormedStrings } from "../data-types.js";
 import { BoundsError, NodeError, RatZarrError, ReadOnlyError } from "../errors.js";
 import { type CachedChunk, type ChunkCache, LruChunkCache } from "./chunk-cache.js";
 import { backoff, createKey, DEFAULT_MAX_ATTEMPTS, isConditional, KEEP, updateKey } from "./conditional.js";
-import { chunkKey } from "./chunk-keys.js";
+import { chunkKey, parseChunkKey } from "./chunk-keys.js";
+import { checkBlockSize, checkChunkSize, checkIoOptions } from "./limits.js";
 import { KeyedMutex, mapLimit } from "./concurrency.js";
 import { type ArrayMetadata, type ChunkKeyEncoding, defaultCodecs, parseArrayMetadata, stringifyArrayMetadata } from "./metadata.js";
 import { checkNodeName } from "./names.js";
@@ -147,6 +148,7 @@ export class ZarrArray<D extends DataType = DataType> {
 
   /** Open the array at `path`; a missing or non-array `zarr.json` is an error. */
   static async open<D extends DataType = DataType>(store: Store, path: string, options: ArrayOptions = {}): Promise<ZarrArray<D>> {
+    checkIoOptions(options);
     const key = metadataKey(path);
     const bytes = await store.get(key, options);
     if (bytes === undefined) throw new NodeError(path, "no array here (zarr.json is missing)");
@@ -157,6 +159,7 @@ export class ZarrArray<D extends DataType = DataType> {
   /** Create an array at `path` and write its `zarr.json`; with `overwrite` false (default) an existing node is an error. */
   static async create<D extends DataType>(store: Store, path: string, spec: CreateArrayOptions & { dataType: D }, options: ArrayOptions & { overwrite?: boolean } = {}): Promise<ZarrArray<D>> {
     if (options.readOnly || store.readOnly) throw new ReadOnlyError(`cannot create array "${path}": read-only`);
+    checkIoOptions(options);
     for (const part of path.split("/").filter((p) => p !== "")) checkNodeName(part, "node");
     const key = metadataKey(path);
     if (spec.chunkShape.length !== spec.shape.length) throw new BoundsError(`array "${path}": chunk shape [${spec.chunkShape}] has rank ${spec.chunkShape.length}, shape [${spec.shape}] has rank ${spec.shape.length}`);
@@ -185,6 +188,7 @@ export class ZarrArray<D extends DataType = DataType> {
   }
 
   private static makePipeline(meta: ArrayMetadata, file: string, options: ArrayOptions): Promise<CodecPipeline> {
+    checkChunkSize(file, meta.dataType, meta.chunkShape);
     const spec = { shape: meta.chunkShape, dataType: meta.dataType, fillValue: meta.fillValue };
     return CodecPipeline.create(meta.codecs, spec, file, options.maxDecodedBytes === undefined ? {} : { maxDecodedBytes: options.maxDecodedBytes });
   }
@@ -296,6 +300,8 @@ export class ZarrArray<D extends DataType = DataType> {
     this.throwFailure();
     const { dataType, chunkShape, fillValue } = this.meta;
     const rows = this.meta.shape.length === 0 ? 1 : stop - start;
+    // Before planning: a plan of a huge selection would itself exhaust memory.
+    checkBlockSize(`array "${this.path}": read at row ${start}`, dataType, rows, this.rowSize);
     const shape = this.blockShape(rows);
     const jobs = this.jobs(start, stop);
     if (jobs.length > 1) options = { ...options, offload: true } as IoOptions;
@@ -384,8 +390,14 @@ export class ZarrArray<D extends DataType = DataType> {
     if (length % rowSize !== 0) throw new BoundsError(`array "${this.path}": block of ${length} elements is not a whole number of rows of ${rowSize}`);
     const rows = this.meta.shape.length === 0 ? 1 : length / rowSize;
     this.checkRows(start, start + rows, "write");
+    // The whole block is checked before the first chunk is stored: a refused write changes nothing.
+    const bad = firstNonString(dataType, data);
+    if (bad >= 0) throw new BoundsError(`array "${this.path}": data type string needs strings, got a ${typeof (data as unknown[])[bad]} at row ${start + Math.floor(bad / rowSize)} (element ${bad} of the block)`);
     const shape = this.blockShape(rows);
     const jobs = this.jobs(start, start + rows);
+    // Partial chunks are kept in the cache as written: keep there what the store will give back
+    // (UTF-8 has no lone surrogates; the encoder writes U+FFFD for them).
+    if (dataType === "string" && jobs.some((j) => !j.whole)) data = wellFormedStrings(data as string[]) as ArrayFor<D>;
     for (const job of jobs) this.ahead.delete(job.key);
     const behind = this.options.writeBehind ?? 0;
     if (jobs.length > 1 || behind > 0) options = { ...options, offload: true } as IoOptions;
@@ -599,14 +611,20 @@ export class ZarrArray<D extends DataType = DataType> {
     if (newShape.every((s, d) => s === shape[d])) return;
     await this.flush(options);
     this.ahead.clear();
-    const oldGrid = shape.map((s, d) => Math.ceil(s / chunkShape[d]!));
     const newGrid = newShape.map((s, d) => Math.ceil(s / chunkShape[d]!));
     const doomed: string[] = [];
     const cut: number[][] = [];
-    forEachCoord(oldGrid, (coords) => {
-      if (coords.some((c, d) => c >= newGrid[d]!)) doomed.push(this.chunkKey(coords));
-      else if (coords.some((c, d) => newShape[d]! < shape[d]! && (c + 1) * chunkShape[d]! > newShape[d]!)) cut.push([...coords]);
-    });
+    // Only a shrink touches chunks, and only stored ones: list them rather than walk the grid,
+    // which can be astronomically large (a row count of 1e15 with few chunks written).
+    if (newShape.some((s, d) => s < shape[d]!)) {
+      const prefix = this.path === "" ? "" : `${this.path}/`;
+      for (const key of await collectKeys(this.store.list(prefix, options))) {
+        const coords = parseChunkKey(this.meta.chunkKeyEncoding, key.slice(prefix.length), shape.length);
+        if (coords === undefined) continue;
+        if (coords.some((c, d) => c >= newGrid[d]!)) doomed.push(key);
+        else if (coords.some((c, d) => newShape[d]! < shape[d]! && (c + 1) * chunkShape[d]! > newShape[d]!)) cut.push(coords);
+      }
+    }
     await mapLimit(cut, this.concurrency, (coords) => {
       const key = this.chunkKey(coords);
       return this.locks.run(key, () =>
@@ -665,20 +683,4 @@ export class ZarrArray<D extends DataType = DataType> {
 
 function stringifyCodecs(m: ArrayMetadata): string {
   return stringifyArrayMetadata({ ...m, attributes: {}, shape: m.shape.map(() => 0) });
-}
-
-/** Visit every coordinate of a grid (C order). */
-function forEachCoord(grid: readonly number[], visit: (coords: number[]) => void): void {
-  if (grid.some((g) => g === 0)) return;
-  const coords = grid.map(() => 0);
-  for (;;) {
-    visit(coords);
-    let d = grid.length - 1;
-    while (d >= 0) {
-      if (++coords[d]! < grid[d]!) break;
-      coords[d] = 0;
-      d--;
-    }
-    if (d < 0) return;
-  }
 }

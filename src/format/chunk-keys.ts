@@ -9,3 +9,29 @@ export function chunkKey(encoding: ChunkKeyEncoding, coords: readonly number[]):
   if (encoding.name === "default") return coords.length === 0 ? "c" : "c" + encoding.separator + coords.join(encoding.separator);
   return coords.length === 0 ? "0" : coords.join(encoding.separator);
 }
+
+/**
+ * The grid coordinates of a chunk key (relative to the array's folder) of an array of rank
+ * `rank`, or undefined when the key is not a chunk key of that encoding (zarr.json, a stray file).
+ */
+export function parseChunkKey(encoding: ChunkKeyEncoding, key: string, rank: number): number[] | undefined {
+  const sep = encoding.separator;
+  let rest = key;
+  if (encoding.name === "default") {
+    if (rank === 0) return key === "c" ? [] : undefined;
+    if (!key.startsWith("c" + sep)) return undefined;
+    rest = key.slice(2);
+  } else if (rank === 0) {
+    return key === "0" ? [] : undefined;
+  }
+  const parts = rest.split(sep);
+  if (parts.length !== rank) return undefined;
+  const coords: number[] = [];
+  for (const p of parts) {
+    if (!/^(0|[1-9][0-9]*)$/.test(p)) return undefined;
+    const n = Number(p);
+    if (!Number.isSafeInteger(n)) return undefined;
+    coords.push(n);
+  }
+  return coords;
+}

@@ -14,6 +14,8 @@ export function nodeNameProblem(name: string): string | undefined {
   if (name.startsWith("__")) return "a node name must not start with '__'";
   if (name === "zarr.json") return "a node name must not be 'zarr.json'";
   if (/[\u0000-\u001f]/.test(name)) return "a node name must not contain control characters";
+  // A lone surrogate has no UTF-8 form: it would be stored as U+FFFD and listed back as another name.
+  if (!name.isWellFormed()) return "a node name must be well-formed Unicode (it has a lone surrogate)";
   return undefined;
 }
 

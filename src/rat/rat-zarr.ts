@@ -7,11 +7,12 @@
 import type { Store, StoreOptions } from "../stores/store.js";
 import { deleteAll } from "../stores/store.js";
 import type { JsonObject, JsonValue } from "../codecs/codec.js";
-import { type ArrayFor, type DataType, arrayTypeName, describeArray, isArrayOf, isDataType } from "../data-types.js";
+import { type ArrayFor, type DataType, arrayTypeName, describeArray, firstNonString, isArrayOf, isDataType } from "../data-types.js";
 import { BoundsError, MetadataError, NodeError, ReadOnlyError, RatZarrError } from "../errors.js";
 import { DEFAULT_CACHE_BYTES, DEFAULT_CONCURRENCY, metadataKey, ZarrArray } from "../format/array.js";
 import { type ChunkCache, LruChunkCache } from "../format/chunk-cache.js";
 import { mapLimit } from "../format/concurrency.js";
+import { checkChunkSize, checkIntegerOption, checkIoOptions } from "../format/limits.js";
 import { readNodeMetadata, ZarrGroup } from "../format/group.js";
 import { nodeNameProblem } from "../format/names.js";
 import { AttributeMapping } from "./attribute-mapping.js";
@@ -125,6 +126,9 @@ export class RatZarr {
    * is an error and is left untouched.
    */
   static async open(path: string | Store, options: RatZarrOptions = {}): Promise<RatZarr> {
+    // Every numeric option is checked before anything is touched (a NaN concurrency once lost writes).
+    checkIoOptions(options);
+    checkIntegerOption("cacheBytes", options.cacheBytes, 0);
     const readOnly = options.readOnly === true;
     const create = options.create ?? true;
     const loc = await RatZarr.locate(path, options);
@@ -244,6 +248,7 @@ export class RatZarr {
   async setChunkSize(chunkSize: number): Promise<void> {
     this.checkWritable("set the chunk size");
     checkCount(chunkSize, `RAT "${this.path}": chunk size`, 1);
+    checkChunkSize(`RAT "${this.path}": chunk size ${chunkSize}`, "bool", [chunkSize]);
     await this.group.updateAttributes((attrs) => ({ ...attrs, CHUNKSIZE: chunkSize }), this.io());
     this.chunkSize = chunkSize;
   }
@@ -374,6 +379,8 @@ export class RatZarr {
     if (block.length % width !== 0) throw new BoundsError(`column "${name}": block of ${block.length} values is not a whole number of rows of width ${width}`);
     const rows = block.length / width;
     if (startRow + rows > this.rowCount) throw new BoundsError(`column "${name}": block of ${rows} rows at row ${startRow} passes row count ${this.rowCount}`);
+    const bad = firstNonString(col.dataType, block);
+    if (bad >= 0) throw new BoundsError(`column "${name}": a string column needs strings, got a ${typeof (block as unknown[])[bad]} at row ${startRow + Math.floor(bad / width)}; nothing was written`);
     const chunk = col.chunkShape[0] ?? 1;
     if ((rows > chunk && rows % chunk !== 0) || startRow % chunk !== 0) {
       this.warnOnce("multiple", `column "${name}": block of ${rows} rows at row ${startRow} is not aligned to the chunk size ${chunk}; partial chunks are read and written again (slower)`);
