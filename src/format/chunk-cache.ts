@@ -5,6 +5,7 @@
  * "Dependencies").
  */
 import type { ChunkData } from "../data-types.js";
+import { checkIntegerOption } from "./limits.js";
 
 /** A decoded chunk and the store version its bytes had (null: not stored; undefined: the store keeps no versions). */
 export interface CachedChunk {
@@ -37,7 +38,9 @@ export class LruChunkCache implements ChunkCache {
   hits = 0;
   misses = 0;
 
-  constructor(readonly maxBytes: number) {}
+  constructor(readonly maxBytes: number) {
+    checkIntegerOption("maxBytes", maxBytes, 0);
+  }
 
   /** Bytes held now. */
   get size(): number {

@@ -111,12 +111,12 @@ locks("a lock of a dead process is recovered; a live one is waited for", async (
     const store = new FileSystemStore(d, { lockTimeoutMs: 300 });
     await store.set("k", new Uint8Array([1]));
     // A pid that does not exist (beyond pid_max).
-    writeFileSync(join(d, "k.ratzarr-lock"), JSON.stringify({ pid: 2 ** 30, host: hostname(), time: Date.now() }));
+    writeFileSync(join(d, "__k.ratzarr-lock"), JSON.stringify({ pid: 2 ** 30, host: hostname(), time: Date.now() }));
     await store.set("k", new Uint8Array([2]));
     assert.equal(await store.get("k"), new Uint8Array([2]));
-    assert.not.ok(existsSync(join(d, "k.ratzarr-lock")));
+    assert.not.ok(existsSync(join(d, "__k.ratzarr-lock")));
     // A live holder (this very process) and a fresh time: we wait, then give up with a clear error.
-    writeFileSync(join(d, "k.ratzarr-lock"), JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now() }));
+    writeFileSync(join(d, "__k.ratzarr-lock"), JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now() }));
     try {
       await store.set("k", new Uint8Array([3]));
       assert.unreachable();
@@ -126,7 +126,7 @@ locks("a lock of a dead process is recovered; a live one is waited for", async (
     // An old lock is stale whoever holds it.
     const old = new FileSystemStore(d, { staleLockMs: 10, lockTimeoutMs: 1000 });
     await new Promise((r) => setTimeout(r, 20));
-    writeFileSync(join(d, "k.ratzarr-lock"), JSON.stringify({ pid: process.pid, host: "elsewhere", time: Date.now() - 1000 }));
+    writeFileSync(join(d, "__k.ratzarr-lock"), JSON.stringify({ pid: process.pid, host: "elsewhere", time: Date.now() - 1000 }));
     await old.set("k", new Uint8Array([4]));
     assert.equal(await store.get("k"), new Uint8Array([4]));
   } finally {

@@ -1,6 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, readdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -63,13 +63,47 @@ s("a folder removed by another process after this store made it is made again (t
   assert.equal(readdirSync(join(root, "col/c")), ["2"]);
 });
 
-s("a write leaves no temporary file, and list never shows one", async () => {
+s("a write leaves no temporary or lock file, and list never shows one", async () => {
   const root = fresh();
   const store = new FileSystemStore(root);
   await store.set("a/c/0", new Uint8Array([1, 2, 3]));
+  assert.equal(await store.setIfVersion("a/c/0", new Uint8Array([4]), (await store.getVersioned("a/c/0"))!.version) !== undefined, true);
   assert.equal(readdirSync(join(root, "a/c")), ["0"]);
-  writeFileSync(join(root, "a/c/1.abc123.ratzarr-tmp"), "torn");
+  writeFileSync(join(root, "a/c/__1.0123456789ab.ratzarr-tmp"), "torn");
+  writeFileSync(join(root, "a/c/__1.ratzarr-lock"), "{}");
   assert.equal(await collectKeys(store.list("a/")), ["a/c/0"]);
+  assert.equal(await store.listDir("a/c"), { keys: ["0"], prefixes: [] });
+});
+
+s("a folder where a key's file should be is a StoreError naming the key for every read (it used to read as a missing key, so a column showed fill values)", async () => {
+  const root = fresh();
+  const store = new FileSystemStore(root);
+  await store.set("RAT/col/c/0", new Uint8Array([1]));
+  mkdirSync(join(root, "RAT/col/c/1"));
+  writeFileSync(join(root, "RAT/col/c/1/x"), "a file in it");
+  const calls: [string, () => Promise<unknown>][] = [
+    ["get", () => store.get("RAT/col/c/1")],
+    ["range get", () => store.get("RAT/col/c/1", { range: { offset: 0, length: 4 } })],
+    ["suffix get", () => store.get("RAT/col/c/1", { range: { suffix: 4 } })],
+    ["getVersioned", () => store.getVersioned("RAT/col/c/1")],
+    ["setIfVersion", () => store.setIfVersion("RAT/col/c/1", new Uint8Array(1), null)],
+    ["deleteIfVersion", () => store.deleteIfVersion("RAT/col/c/1", "1-2-3")],
+  ];
+  for (const [what, call] of calls) {
+    try {
+      const got = await call();
+      assert.unreachable(`${what} gave ${String(got)}`);
+    } catch (e) {
+      assert.instance(e, StoreError, what);
+      assert.match((e as Error).message, `"RAT/col/c/1"`, what);
+      assert.match((e as Error).message, "folder", what);
+    }
+  }
+  assert.ok(existsSync(join(root, "RAT/col/c/1/x")), "the folder is left alone");
+  // A file where a folder of the path should be is still a missing key (probing "RAT/somefile/zarr.json").
+  assert.is(await store.get("RAT/col/c/0/zarr.json"), undefined);
+  assert.is(await store.getVersioned("RAT/col/c/0/zarr.json"), undefined);
+  assert.is(await store.get("RAT/col/c/0/zarr.json", { range: { suffix: 1 } }), undefined);
 });
 
 s("a writer killed mid-write never leaves a torn chunk", async () => {
