@@ -15,6 +15,8 @@ export interface CachedChunk {
 
 /** What the array engine needs from a chunk cache; bring your own to share one across handles. */
 export interface ChunkCache {
+  /** True when `key` is held; a question, not a use (no reordering, no miss counted). */
+  has(key: string): boolean;
   get(key: string): CachedChunk | undefined;
   set(key: string, value: CachedChunk): void;
   delete(key: string): void;
@@ -45,6 +47,10 @@ export class LruChunkCache implements ChunkCache {
   /** Bytes held now. */
   get size(): number {
     return this.total;
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
   }
 
   get(key: string): CachedChunk | undefined {

@@ -6,7 +6,7 @@ import type { Store, StoreOptions } from "../stores/store.js";
 import type { JsonObject } from "../codecs/codec.js";
 import { NodeError, ReadOnlyError } from "../errors.js";
 import { createKey, KEEP, updateKey } from "./conditional.js";
-import { metadataKey } from "./array.js";
+import { metadataKey } from "./keys.js";
 import { type GroupMetadata, type NodeMetadata, parseGroupMetadata, parseNodeMetadata, stringifyGroupMetadata } from "./metadata.js";
 import { checkNodeName } from "./names.js";
 

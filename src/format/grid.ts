@@ -1,12 +1,22 @@
 /**
- * Moving boxes of elements between C-order (row-major) arrays: a chunk and
- * the caller's block. Trailing dimensions that are whole on both sides are
+ * The chunk grid and boxes of elements in C-order (row-major) arrays: strides,
+ * coordinate iteration, moving a box between a chunk and the caller's block,
+ * filling one, and the all-fill test. Used by the array engine and by the
+ * sharding codec alike. Trailing dimensions that are whole on both sides are
  * merged, so a 1-d copy or a copy of whole rows is one `set` call.
  */
 import type { ChunkData, DataType, FillValue, TypedArray } from "../data-types.js";
 import { fillElement, ITEM_SIZE } from "../data-types.js";
 
-function strides(shape: readonly number[]): number[] {
+/** Elements in an array of `shape` (1 for rank 0). */
+export function elementCount(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** C-order strides of `shape`, in elements. */
+export function strides(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
   for (let d = shape.length - 1; d >= 0; d--) {
@@ -14,6 +24,35 @@ function strides(shape: readonly number[]): number[] {
     acc *= shape[d]!;
   }
   return s;
+}
+
+/**
+ * Visit every index from `lo` to `hi` (both inclusive, per dimension) in C order; the array
+ * passed to `visit` is reused, copy it to keep it. Nothing is visited when any `hi < lo`.
+ */
+export function forEachIndex(lo: readonly number[], hi: readonly number[], visit: (index: number[]) => void): void {
+  if (lo.some((l, d) => hi[d]! < l)) return;
+  const idx = [...lo];
+  for (;;) {
+    visit(idx);
+    let d = idx.length - 1;
+    while (d >= 0) {
+      if (++idx[d]! <= hi[d]!) break;
+      idx[d] = lo[d]!;
+      d--;
+    }
+    if (d < 0) return;
+  }
+}
+
+/** The C-order position of element number `n` of a grid of `shape`. */
+export function unravel(n: number, shape: readonly number[]): number[] {
+  const pos = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    pos[d] = n % shape[d]!;
+    n = Math.floor(n / shape[d]!);
+  }
+  return pos;
 }
 
 /** Visit the start offsets of every contiguous run of a box; `run` is the run length. */
@@ -35,17 +74,9 @@ function forEachRun(
   }
   const st = shapes.map(strides);
   const base = starts.map((s, a) => s.reduce((acc, x, d) => acc + x * st[a]![d]!, 0));
-  const idx = new Array<number>(k).fill(0);
-  for (;;) {
-    visit(base.map((b, a) => idx.reduce((acc, x, d) => acc + x * st[a]![d]!, b)), run);
-    let d = k - 1;
-    while (d >= 0) {
-      if (++idx[d]! < count[d]!) break;
-      idx[d] = 0;
-      d--;
-    }
-    if (d < 0) return;
-  }
+  forEachIndex(new Array<number>(k).fill(0), count.slice(0, k).map((c) => c - 1), (idx) =>
+    visit(base.map((b, a) => idx.reduce((acc, x, d) => acc + x * st[a]![d]!, b)), run),
+  );
 }
 
 /** Copy the box `count` at `srcStart` of `src` (shape `srcShape`) to `dstStart` of `dst` (shape `dstShape`). */

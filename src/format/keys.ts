@@ -1,8 +1,14 @@
 /**
- * Chunk key encodings (spec: "Chunk key encoding"): `default` gives
- * `c/1/0` (or `c.1.0`), `v2` gives `1.0` (or `1/0`); a 0-d chunk is `c` or `0`.
+ * Store keys of a Zarr v3 hierarchy: a node's `zarr.json`, and chunk keys
+ * (spec: "Chunk key encoding"): `default` gives `c/1/0` (or `c.1.0`), `v2`
+ * gives `1.0` (or `1/0`); a 0-d chunk is `c` or `0`.
  */
 import type { ChunkKeyEncoding } from "./metadata.js";
+
+/** The store key of the `zarr.json` of the node at `path` ("" is the root). */
+export function metadataKey(path: string): string {
+  return path === "" ? "zarr.json" : `${path}/zarr.json`;
+}
 
 /** The store key of the chunk at grid coordinates `coords`, relative to the array's folder. */
 export function chunkKey(encoding: ChunkKeyEncoding, coords: readonly number[]): string {

@@ -1,0 +1,162 @@
+/**
+ * Chunk I/O of one array: the only code that touches the store, the codec
+ * pipeline and the decoded-chunk cache together. Load a chunk (with its
+ * version), store a whole one, and read-modify-write a partial one through
+ * the versioned update of conditional.ts, so that two processes writing
+ * different rows of one chunk both land.
+ */
+import type { Store, StoreOptions } from "../stores/store.js";
+import type { CodecPipeline } from "../codecs/pipeline.js";
+import { allocate, type ChunkData, type DataType, type FillValue } from "../data-types.js";
+import type { CachedChunk, ChunkCache } from "./chunk-cache.js";
+import { CONFLICT, isConditional, putIfVersion, type Removal, retryConflicts } from "./conditional.js";
+import { elementCount, isAllFill } from "./grid.js";
+
+/**
+ * How the codec work of one chunk may be scheduled (what zarrita calls a queue hint):
+ * `offload` when nobody waits on this chunk alone (read-ahead, write-behind, one of several
+ * chunks of a block), so it may run on another thread; `detachable` when the chunk is a copy
+ * of the engine's own that nothing reads afterwards, so its buffer may be transferred.
+ */
+export interface Schedule {
+  readonly offload?: boolean | undefined;
+  readonly detachable?: boolean | undefined;
+}
+
+/** Store options plus the schedule of the chunk at hand. */
+export interface ChunkCallOptions extends StoreOptions {
+  readonly schedule?: Schedule | undefined;
+}
+
+/** What chunk I/O needs to know of its array. */
+export interface ChunkLayout {
+  readonly dataType: DataType;
+  readonly chunkShape: readonly number[];
+  readonly fillValue: FillValue;
+}
+
+let handles = 0;
+
+/** Loads and stores the chunks of one array handle. */
+export class ChunkIO {
+  /** Cache keys carry the handle's number: a shared cache never serves one handle's chunks to a later array of the same name. */
+  private readonly tag = `${++handles}:`;
+
+  constructor(
+    private readonly store: Store,
+    private readonly cache: ChunkCache,
+    private layout: ChunkLayout,
+    private pipeline: CodecPipeline,
+    /** Names the array in messages. */
+    private readonly label: string,
+  ) {}
+
+  /** Use new metadata and codecs from now on (after the array's `zarr.json` changed). */
+  reconfigure(layout: ChunkLayout, pipeline: CodecPipeline): void {
+    this.layout = layout;
+    this.pipeline = pipeline;
+  }
+
+  /** A new chunk, every element the fill value. */
+  fillChunk(): ChunkData {
+    return allocate(this.layout.dataType, elementCount(this.layout.chunkShape), this.layout.fillValue) as ChunkData;
+  }
+
+  isAllFill(chunk: ChunkData): boolean {
+    return isAllFill(chunk, this.layout.dataType, this.layout.fillValue);
+  }
+
+  // ---- the cache ----
+
+  isCached(key: string): boolean {
+    return this.cache.has(this.tag + key);
+  }
+
+  cached(key: string): CachedChunk | undefined {
+    return this.cache.get(this.tag + key);
+  }
+
+  remember(key: string, entry: CachedChunk): void {
+    this.cache.set(this.tag + key, entry);
+  }
+
+  forget(key: string): void {
+    this.cache.delete(this.tag + key);
+  }
+
+  // ---- loading ----
+
+  private decode(bytes: Uint8Array, key: string, options: ChunkCallOptions): Promise<ChunkData> {
+    return this.pipeline.decode(bytes, { key, signal: options.signal, offload: options.schedule?.offload });
+  }
+
+  /** The decoded chunk at `key`, or undefined when it is not stored. */
+  async load(key: string, options: ChunkCallOptions = {}): Promise<ChunkData | undefined> {
+    const bytes = await this.store.get(key, options);
+    return bytes === undefined ? undefined : this.decode(bytes, key, options);
+  }
+
+  /** The decoded chunk at `key` with its version (a missing chunk: all fill value, version null; a store without versions: undefined). */
+  async loadEntry(key: string, options: ChunkCallOptions = {}): Promise<CachedChunk> {
+    if (isConditional(this.store)) {
+      const v = await this.store.getVersioned!(key, options);
+      if (v === undefined) return { data: this.fillChunk(), version: null };
+      return { data: await this.decode(v.data, key, options), version: v.version };
+    }
+    return { data: (await this.load(key, options)) ?? this.fillChunk(), version: undefined };
+  }
+
+  /** The cached entry of `key`, else a fresh load of it. */
+  async entry(key: string, options: ChunkCallOptions = {}): Promise<CachedChunk> {
+    return this.cached(key) ?? (await this.loadEntry(key, options));
+  }
+
+  // ---- storing ----
+
+  private encode(chunk: ChunkData, key: string, options: ChunkCallOptions): Promise<Uint8Array> {
+    return this.pipeline.encode(chunk, { key, signal: options.signal, offload: options.schedule?.offload, detachable: options.schedule?.detachable });
+  }
+
+  /** Store a whole chunk (nothing read), or delete its key when it is all fill value (zarr-python's default). */
+  async storeWhole(key: string, chunk: ChunkData, options: ChunkCallOptions = {}): Promise<void> {
+    this.forget(key);
+    if (this.isAllFill(chunk)) await this.store.delete(key, options);
+    else await this.store.set(key, await this.encode(chunk, key, options), options);
+  }
+
+  /**
+   * Read-modify-write of one chunk (the caller holds its lock): apply `mutate` to the chunk as
+   * stored (cache first) and store it only if nobody changed it since it was read; otherwise
+   * read it again and apply `mutate` again. `applied`: a chunk `mutate` has already changed
+   * (write-behind), used for the first attempt. `keep`: leave the result in the cache.
+   */
+  async modify(key: string, mutate: (chunk: ChunkData) => void, options: ChunkCallOptions = {}, keep = true, applied?: CachedChunk): Promise<void> {
+    await retryConflicts(`array "${this.label}", chunk "${key}"`, async (attempt) => {
+      let entry: CachedChunk;
+      if (attempt === 0 && applied !== undefined) {
+        entry = applied;
+      } else {
+        entry = await this.entry(key, options);
+        mutate(entry.data);
+      }
+      // Encoded only when stored: an all-fill chunk is removed instead where the store can.
+      const removal: Removal = { fallback: () => this.encode(entry.data, key, { ...options, schedule: { offload: options.schedule?.offload } }) };
+      let stored: string | null | undefined | typeof CONFLICT;
+      try {
+        const next = this.isAllFill(entry.data) ? removal : await removal.fallback();
+        stored = await putIfVersion(this.store, key, next, entry.version, options);
+      } catch (e) {
+        // The cached chunk may now hold bytes the store does not: drop it.
+        this.forget(key);
+        throw e;
+      }
+      if (stored === CONFLICT) {
+        this.forget(key);
+        return CONFLICT;
+      }
+      if (keep) this.remember(key, { data: entry.data, version: stored });
+      else this.forget(key);
+      return undefined;
+    }, options);
+  }
+}
