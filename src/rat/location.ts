@@ -7,7 +7,7 @@
 import type { Store, StoreOptions } from "../stores/store.js";
 import { deleteAll } from "../stores/store.js";
 import { RatZarrError } from "../errors.js";
-import { platform } from "./platform.js";
+import type { Platform } from "./platform.js";
 
 /** A RAT's store and how to test for and remove what is at its path. */
 export interface RatLocation {
@@ -39,17 +39,17 @@ export function storeLocation(store: Store, description = "(store)"): RatLocatio
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//;
 
 /** Resolve a path, URL or store to a location. */
-export async function resolveLocation(path: string | Store, options: { readonly readOnly: boolean; readonly [key: string]: unknown }): Promise<RatLocation> {
+export async function resolveLocation(path: string | Store, platform: Platform, options: { readonly readOnly: boolean; readonly [key: string]: unknown }): Promise<RatLocation> {
   if (typeof path !== "string") return storeLocation(path);
   if (path === "") throw new RatZarrError("a RAT path must not be empty");
   const scheme = SCHEME.exec(path)?.[1]?.toLowerCase();
   if (scheme !== undefined && scheme !== "file") {
-    const openUrl = platform().openUrl;
+    const openUrl = platform.openUrl;
     if (scheme !== "s3") throw new RatZarrError(`"${path}": unsupported scheme "${scheme}://" (local paths, file:// URLs, s3:// URLs, or a store)`);
-    if (openUrl === undefined) throw new RatZarrError(`"${path}": s3:// paths need the Node entry of ratzarr on the ${platform().name} platform; elsewhere pass a store (new S3Store(...) from "ratzarr/s3")`);
+    if (openUrl === undefined) throw new RatZarrError(`"${path}": s3:// paths need the Node entry of ratzarr on the ${platform.name} platform; elsewhere pass a store (new S3Store(...) from "ratzarr/s3")`);
     return openUrl(path, scheme, options);
   }
-  const open = platform().openLocal;
-  if (open === undefined) throw new RatZarrError(`"${path}": local paths need a filesystem, which the ${platform().name} platform does not have; pass a store`);
+  const open = platform.openLocal;
+  if (open === undefined) throw new RatZarrError(`"${path}": local paths need a filesystem, which the ${platform.name} platform does not have; pass a store`);
   return open(path, options);
 }

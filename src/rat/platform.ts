@@ -2,7 +2,8 @@
  * What the RAT layer needs from the runtime it runs on: local paths, the
  * user and command line for the modification log, and a way to warn. The
  * core ships the web platform (no local paths, no user, console warnings);
- * the Node entry of the package installs the Node one.
+ * the Node entry's `RatZarr` uses the Node one. A platform reaches a handle
+ * as part of its runtime (runtime.ts), never through shared state.
  */
 import type { RatLocation } from "./location.js";
 
@@ -20,21 +21,10 @@ export interface Platform {
   warn(message: string): void;
 }
 
-const webPlatform: Platform = {
+/** The platform of runtimes without a filesystem or OS user (browsers, workers, and any runtime by default). */
+export const webPlatform: Platform = {
   name: "web",
   user: () => "",
   argv: () => [],
   warn: (message) => console.warn(`RatZarrWarning: ${message}`),
 };
-
-let current: Platform = webPlatform;
-
-/** Replace the platform (the Node entry does this once on import). */
-export function setPlatform(platform: Platform): void {
-  current = platform;
-}
-
-/** The platform in use. */
-export function platform(): Platform {
-  return current;
-}

@@ -19,7 +19,8 @@ import { nodeNameProblem } from "../format/names.js";
 import { AttributeMapping } from "./attribute-mapping.js";
 import { type RatLocation, resolveLocation, storeLocation } from "./location.js";
 import { type ModificationEvent, modificationEvent, parseModificationLog } from "./modification-log.js";
-import { platform } from "./platform.js";
+import { type Runtime, webRuntime } from "./runtime.js";
+import { sleep } from "../retry.js";
 
 /** The group that holds the columns. */
 export const RAT_GROUP = "RAT";
@@ -60,6 +61,8 @@ export interface RatZarrOptions {
   /** Bound on any decoded chunk whose size the metadata does not fix (strings). */
   readonly maxDecodedBytes?: number;
   readonly signal?: AbortSignal;
+  /** The runtime (platform: local paths, user, warnings). Default: the entry point's (`webRuntime` in the core, `nodeRuntime()` on Node). */
+  readonly runtime?: Runtime;
   /**
    * For `s3://` paths: options of the S3 store (`client` or `clientConfig` for credentials,
    * region and endpoint, `retry`, `concurrency`, `unsafeConcurrentWrites`); see "ratzarr/s3".
@@ -70,9 +73,10 @@ export interface RatZarrOptions {
 /** Options of the static methods: a signal, and S3 options for s3:// paths. */
 export interface StaticOptions extends StoreOptions {
   readonly s3?: { readonly [key: string]: unknown };
+  readonly runtime?: Runtime;
 }
 
-const withS3 = (o: StaticOptions): { s3?: { readonly [key: string]: unknown } } => (o.s3 === undefined ? {} : { s3: o.s3 });
+const locateOptions = (o: StaticOptions): { s3?: { readonly [key: string]: unknown }; runtime?: Runtime } => ({ ...(o.s3 === undefined ? {} : { s3: o.s3 }), ...(o.runtime === undefined ? {} : { runtime: o.runtime }) });
 
 function checkCount(value: number, what: string, min: number): void {
   if (!Number.isSafeInteger(value) || value < min) throw new RatZarrError(`${what} must be an integer >= ${min}, got ${String(value)}`);
@@ -92,7 +96,8 @@ export class RatZarr {
   private readonly warned = new Set<string>();
   private closed = false;
 
-  private constructor(
+  protected constructor(
+    private readonly runtime: Runtime,
     private readonly location: RatLocation,
     private readonly group: ZarrGroup,
     private rowCount: number,
@@ -116,9 +121,14 @@ export class RatZarr {
     return this.options.readOnly === true;
   }
 
-  private static async locate(path: string | Store, options: RatZarrOptions): Promise<RatLocation> {
+  /** The runtime when the caller passes none: the web one here; the Node entry's subclass gives the Node one. */
+  protected static defaultRuntime(): Runtime {
+    return webRuntime;
+  }
+
+  private static async locate(path: string | Store, runtime: Runtime, options: RatZarrOptions): Promise<RatLocation> {
     if (options.store !== undefined) return storeLocation(options.store, typeof path === "string" ? path : "(store)");
-    return resolveLocation(path, { readOnly: options.readOnly === true, s3: options.s3 });
+    return resolveLocation(path, runtime.platform, { readOnly: options.readOnly === true, s3: options.s3 });
   }
 
   /**
@@ -132,7 +142,8 @@ export class RatZarr {
     checkIntegerOption("cacheBytes", options.cacheBytes, 0);
     const readOnly = options.readOnly === true;
     const create = options.create ?? true;
-    const loc = await RatZarr.locate(path, options);
+    const runtime = options.runtime ?? this.defaultRuntime();
+    const loc = await this.locate(path, runtime, options);
     const io = { signal: options.signal };
     const exists = await loc.exists(io);
     if (!exists && readOnly) throw new NodeError(loc.description, "readOnly is true, but there is no RAT here");
@@ -151,7 +162,7 @@ export class RatZarr {
     let rowCount = readIntAttribute(group.attributes, "ROWCOUNT", file, 0);
     let chunkSize = readIntAttribute(group.attributes, "CHUNKSIZE", file, 1);
     const cache = options.cache ?? new LruChunkCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
-    const rat = new RatZarr(loc, group, rowCount ?? 0, chunkSize ?? DEFAULT_CHUNK_SIZE, options, cache);
+    const rat = new this(runtime, loc, group, rowCount ?? 0, chunkSize ?? DEFAULT_CHUNK_SIZE, options, cache);
     if (rowCount === undefined || chunkSize === undefined) {
       // Files from Python ratzarr before 1.0.2: the row count is the first column's length.
       if (rowCount === undefined) {
@@ -172,18 +183,18 @@ export class RatZarr {
 
   /** True when anything exists at exactly `path` (a RAT or not). */
   static async exists(path: string | Store, options: StaticOptions = {}): Promise<boolean> {
-    return (await RatZarr.locate(path, { readOnly: true, ...withS3(options) })).exists(options);
+    return (await this.locate(path, options.runtime ?? this.defaultRuntime(), { readOnly: true, ...locateOptions(options) })).exists(options);
   }
 
   /** True when `path` holds a RAT: a root `zarr.json` and a `RAT/zarr.json`, both groups. */
   static async isValidRatZarr(path: string | Store, options: StaticOptions = {}): Promise<boolean> {
-    const loc = await RatZarr.locate(path, { readOnly: true, ...withS3(options) });
+    const loc = await this.locate(path, options.runtime ?? this.defaultRuntime(), { readOnly: true, ...locateOptions(options) });
     return isValidAt(loc.store, options);
   }
 
   /** Remove the RAT at `path` and every key under it. Nothing there: returns quietly. Something that is not a RAT: an error, left untouched. */
   static async delete(path: string | Store, options: StaticOptions = {}): Promise<void> {
-    const loc = await RatZarr.locate(path, { readOnly: false, ...withS3(options) });
+    const loc = await this.locate(path, options.runtime ?? this.defaultRuntime(), { readOnly: false, ...locateOptions(options) });
     if (!(await loc.exists(options))) return;
     if (!(await isValidAt(loc.store, options))) throw new NodeError(loc.description, "not a RAT (no zarr.json and RAT/zarr.json); not deleted");
     await loc.removeAll(options);
@@ -205,7 +216,7 @@ export class RatZarr {
   private warnOnce(kind: string, message: string): void {
     if (this.warned.has(kind)) return;
     this.warned.add(kind);
-    (this.options.onWarning ?? ((m: string) => platform().warn(m)))(message);
+    (this.options.onWarning ?? ((m: string) => this.runtime.platform.warn(m)))(message);
   }
 
   // ---- rows and chunks ----
@@ -402,7 +413,7 @@ export class RatZarr {
   }
 
   private async appendLog(col: ZarrArray): Promise<void> {
-    const p = platform();
+    const p = this.runtime.platform;
     const event = modificationEvent(new Date(), this.options.provenance?.user ?? p.user(), this.options.provenance?.argv ?? p.argv());
     const file = metadataKey(col.path);
     await col.updateAttributes((attrs) => ({ ...attrs, MODIFICATIONLOG: [...parseModificationLog(attrs["MODIFICATIONLOG"], file), event] as JsonValue }), this.io());
@@ -470,7 +481,7 @@ async function isValidOrBeingCreated(store: Store, options: StoreOptions): Promi
     if (await isValidAt(store, options)) return true;
     const root = await readNodeMetadata(store, "", options).catch(() => undefined);
     if (root?.nodeType !== "group" || Object.keys(root.attributes).length !== 0) return false;
-    await new Promise((r) => setTimeout(r, 50 * (i + 1)));
+    await sleep(50 * (i + 1), options.signal);
   }
   return false;
 }

@@ -6,8 +6,8 @@ import { RatZarr, MemoryStore } from "../../src/node/index.js";
 
 test("core without the Node entry: no local paths, empty user and argv, store works", () => {
   const script = `
-    import { RatZarr, MemoryStore, platform } from ${JSON.stringify(new URL("../../src/index.ts", import.meta.url).href)};
-    const out = { platform: platform().name };
+    import { RatZarr, MemoryStore, webRuntime } from ${JSON.stringify(new URL("../../src/index.ts", import.meta.url).href)};
+    const out = { platform: webRuntime.platform.name };
     try { await RatZarr.open("some/local/path"); } catch (e) { out.local = e.name + ": " + e.message; }
     try { await RatZarr.open("s3://bucket/rat.zarr"); } catch (e) { out.s3 = e.name + ": " + e.message; }
     const rz = await RatZarr.open(new MemoryStore());
