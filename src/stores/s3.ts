@@ -9,7 +9,11 @@
  *   how they want the ETag quoted: the store finds out on the first refusal
  *   that is not a real conflict, and remembers.
  * - Retries with exponential backoff and full jitter on throttling (503
- *   SlowDown), 5xx and dropped connections, bounded in count and time.
+ *   SlowDown), 5xx, dropped connections and bodies cut off, bounded in count
+ *   and time; by default a connection must be made in 10 s and a socket may
+ *   not stay silent for 60 s (`DEFAULT_S3_TIMEOUTS`).
+ * - `conditionalSets` makes plain writes conditional too, for servers (Ceph
+ *   radosgw 16.2) whose conditional writes can undo a racing plain write.
  * - Listing paginated to the end; deletes in batches of at most 1000.
  */
 import {
@@ -24,6 +28,7 @@ import {
 } from "@aws-sdk/client-s3";
 import type { DirListing, GetOptions, Store, StoreOptions, VersionedValue } from "./store.js";
 import { RatZarrError, StoreError } from "../errors.js";
+import { jitteredDelay, sleep } from "../retry.js";
 
 export interface S3RetryOptions {
   /** Tries per request, the first included (default 8). */
@@ -53,6 +58,15 @@ export interface S3StoreOptions {
    * Then only one writer at a time is safe. Default false: such a server is an error.
    */
   readonly unsafeConcurrentWrites?: boolean;
+  /**
+   * Make every plain write conditional too: read the key's ETag (HEAD), then write with
+   * `If-Match` (`If-None-Match: *` when missing), again on a refusal. Costs a HEAD per write.
+   * Default false. Turn it on for Ceph radosgw (measured on 16.2.15): there a conditional PUT
+   * that races an unconditional PUT of the same key can succeed on the ETag the other PUT had
+   * just replaced, so another writer's read-modify-write of a chunk undoes a whole-chunk write
+   * that had already been acknowledged. Conditional against conditional is atomic there.
+   */
+  readonly conditionalSets?: boolean;
 }
 
 /** `s3://bucket/some/key` → bucket and key prefix. */
@@ -62,7 +76,15 @@ export function parseS3Url(url: string): { bucket: string; prefix: string } {
   return { bucket: m[1]!, prefix: m[2]!.replace(/\/+$/, "") };
 }
 
-/** The client configuration ratzarr uses: the SDK's defaults, plus the endpoint variables, path-style for custom endpoints, and checksums only when required. */
+/**
+ * Timeouts of the HTTP handler unless `clientConfig.requestHandler` is given: a connection
+ * not made in 10 s, or a socket silent for 60 s mid-request, fails that try (and it is
+ * retried). The SDK has neither by default, and its `requestTimeout` only logs a warning,
+ * so without them a server that stops answering mid-request hangs the caller for good.
+ */
+export const DEFAULT_S3_TIMEOUTS = { connectionTimeout: 10_000, socketTimeout: 60_000 } as const;
+
+/** The client configuration ratzarr uses: the SDK's defaults, plus the endpoint variables, path-style for custom endpoints, checksums only when required, and `DEFAULT_S3_TIMEOUTS`. */
 export function defaultClientConfig(overrides: S3ClientConfig = {}): S3ClientConfig {
   const env = typeof process === "undefined" ? {} : process.env;
   const endpoint = overrides.endpoint ?? env["AWS_ENDPOINT_URL_S3"] ?? env["AWS_ENDPOINT_URL"];
@@ -72,6 +94,7 @@ export function defaultClientConfig(overrides: S3ClientConfig = {}): S3ClientCon
     maxAttempts: 1,
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
+    requestHandler: { ...DEFAULT_S3_TIMEOUTS },
     ...(endpoint === undefined ? {} : { endpoint, forcePathStyle: true }),
     ...(region === undefined && endpoint !== undefined ? { region: "us-east-1" } : {}),
     ...(region === undefined ? {} : { region }),
@@ -88,15 +111,22 @@ interface SdkError {
 }
 
 const status = (e: unknown): number | undefined => (e as SdkError)?.$metadata?.httpStatusCode;
-const errName = (e: unknown): string => String((e as SdkError)?.name ?? (e as SdkError)?.code ?? "Error");
+/** The SDK's error name; for a plain Node `Error` (a connection refused, a body cut off), its code. */
+const errName = (e: unknown): string => {
+  const { name, code } = (e ?? {}) as SdkError;
+  return String(name !== undefined && name !== "Error" ? name : (code ?? name ?? "Error"));
+};
+
+/** Error names and Node error codes that mean "try again": throttling, timeouts, connections gone. */
+const RETRYABLE_NAMES = new Set(["SlowDown", "RequestTimeout", "RequestTimeTooSkewed", "InternalError", "ServiceUnavailable", "TimeoutError", "RequestTimeoutException", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNREFUSED", "EAI_AGAIN", "ERR_STREAM_PREMATURE_CLOSE"]);
 
 function isRetryable(e: unknown): boolean {
   const s = status(e);
   if (s !== undefined && (s === 429 || s >= 500) && s !== 501) return true;
-  const name = errName(e);
-  if (["SlowDown", "RequestTimeout", "RequestTimeTooSkewed", "InternalError", "ServiceUnavailable", "TimeoutError", "RequestTimeoutException", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNREFUSED", "EAI_AGAIN"].includes(name)) return true;
+  // A body cut off mid-way fails as a plain `Error("aborted")` whose `code` is ECONNRESET: look at the code too.
+  if (RETRYABLE_NAMES.has(errName(e)) || RETRYABLE_NAMES.has(String((e as SdkError)?.code))) return true;
   const msg = String((e as SdkError)?.message ?? "");
-  return /socket hang up|ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|other side closed|terminated|network/i.test(msg) && s === undefined;
+  return /socket hang up|ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|other side closed|terminated|network|premature close/i.test(msg) && s === undefined;
 }
 
 function describe(e: unknown): string {
@@ -104,17 +134,13 @@ function describe(e: unknown): string {
   return `${s === undefined ? "" : `HTTP ${s} `}${errName(e)}${(e as SdkError)?.message && (e as SdkError).message !== errName(e) ? `: ${(e as SdkError).message}` : ""}`;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
-  });
-
 /** Per-request options for the SDK; nothing when there is no signal. */
 const abortable = (signal: AbortSignal | undefined): { abortSignal?: never } => (signal === undefined ? {} : { abortSignal: signal as never });
 
 const equalBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Conditional writes `set` tries under `conditionalSets` before giving up (each refused only because another writer got in first). */
+const CONDITIONAL_SET_ROUNDS = 60;
 
 /** A `Store` on an S3 bucket, under a key prefix. */
 export class S3Store implements Store {
@@ -127,6 +153,7 @@ export class S3Store implements Store {
   readonly requests = { get: 0, put: 0, delete: 0, list: 0, head: 0, retries: 0 };
   private readonly retry: Required<S3RetryOptions>;
   private readonly unsafe: boolean;
+  private readonly conditionalSets: boolean;
   /** How this server wants If-Match ETags: learnt on the first refusal that is not a conflict. */
   private quoteEtags: boolean | undefined;
 
@@ -137,6 +164,7 @@ export class S3Store implements Store {
     this.readOnly = options.readOnly ?? false;
     this.preferredConcurrency = options.concurrency ?? 16;
     this.unsafe = options.unsafeConcurrentWrites ?? false;
+    this.conditionalSets = options.conditionalSets ?? false;
     this.retry = { maxAttempts: 8, baseDelayMs: 50, maxDelayMs: 4000, maxTotalMs: 60000, ...options.retry };
   }
 
@@ -167,8 +195,7 @@ export class S3Store implements Store {
           throw new StoreError(this.where(key), `${op} failed${tries}: ${describe(e)}`, { cause: e });
         }
         this.requests.retries++;
-        const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-        await sleep(Math.random() * cap, options.signal);
+        await sleep(jitteredDelay(attempt - 1, this.retry.baseDelayMs, this.retry.maxDelayMs), options.signal);
       }
     }
   }
@@ -230,7 +257,17 @@ export class S3Store implements Store {
 
   async set(key: string, value: Uint8Array, options: StoreOptions = {}): Promise<void> {
     this.writable(key);
-    await this.put(key, value, {}, options);
+    if (!this.conditionalSets) {
+      await this.put(key, value, {}, options);
+      return;
+    }
+    // `conditionalSets`: a compare-and-swap on whatever is there now, until one lands.
+    for (let round = 0; round < CONDITIONAL_SET_ROUNDS; round++) {
+      const etag = await this.head(key, options);
+      if ((await this.setIfVersion(key, value, etag === undefined ? null : normalizeEtag(etag), options)) !== undefined) return;
+      await sleep(jitteredDelay(round, 4, 500), options.signal);
+    }
+    throw new StoreError(this.where(key), `PUT gave up after ${CONDITIONAL_SET_ROUNDS} conditional attempts: other writers kept changing the key`);
   }
 
   private put(key: string, value: Uint8Array, conditions: { IfMatch?: string; IfNoneMatch?: string }, options: StoreOptions, onRetry?: () => void): Promise<string> {

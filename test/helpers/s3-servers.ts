@@ -11,8 +11,8 @@
  * process exits or is interrupted; the scripts also watch this process and
  * stop their daemons if it disappears without either.
  */
-import { execFile } from "node:child_process";
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { accessSync, closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
@@ -108,6 +108,46 @@ export async function startS3Servers(opts: { moto?: boolean; ceph?: boolean } = 
   // Keep the order asked for, whatever finished first.
   const servers = wanted.flatMap((n) => running.filter((r) => r.name === n && r.server).map((r) => r.server!));
   return { servers, skipped, stop };
+}
+
+/**
+ * Restart the radosgw daemon of the Ceph server at `endpoint` alone, as a crash would: SIGKILL,
+ * `downMs` with nothing listening, then the same command line again; resolves once it answers
+ * HTTP. Its data lives in the OSD, which keeps running, so nothing stored is lost. Only for a
+ * Ceph server this process started (moto keeps its data in its own memory: it cannot be restarted).
+ */
+export async function restartRadosgw(endpoint: string, downMs: number): Promise<void> {
+  const entry = [...live].find((e) => e.name === "ceph" && e.server?.endpoint === endpoint);
+  if (entry === undefined) throw new Error(`no Ceph server started by this process answers at ${endpoint}`);
+  const pidFile = join(entry.dir, "rgw.pid");
+  const pid = Number(readFileSync(pidFile, "utf8").trim());
+  if (!Number.isInteger(pid) || pid <= 1 || !ours(pid, entry)) throw new Error(`radosgw of ${endpoint} is not running (pid file says ${pid})`);
+  const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((a) => a !== "");
+  process.kill(pid, "SIGKILL");
+  for (let i = 0; ours(pid, entry); i++) {
+    if (i > 100) throw new Error(`radosgw ${pid} did not exit within 5 s of SIGKILL`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, downMs));
+  const log = openSync(join(entry.dir, "log", "rgw.out"), "a");
+  try {
+    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ["ignore", log, log] });
+    child.unref();
+    if (child.pid === undefined) throw new Error(`could not start ${argv.join(" ")}`);
+    writeFileSync(pidFile, String(child.pid));
+  } finally {
+    closeSync(log);
+  }
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await fetch(endpoint, { signal: AbortSignal.timeout(2000) });
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`radosgw at ${endpoint} did not answer within 30 s of its restart`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------
