@@ -116,6 +116,20 @@ export function firstNonString(dataType: DataType, data: unknown): number {
   return -1;
 }
 
+/**
+ * A block as the store will give it back, for what is kept in memory as written (partial
+ * chunks in the cache): strings without lone surrogates (UTF-8 has none; U+FFFD is stored),
+ * booleans as 0 and 1. The same array when nothing changes; a copy otherwise.
+ */
+export function storedForm(dataType: DataType, data: ChunkData): ChunkData {
+  if (dataType === "string") return wellFormedStrings(data as string[]) as string[];
+  if (dataType === "bool") {
+    const b = data as Uint8Array;
+    for (let i = 0; i < b.length; i++) if (b[i]! > 1) return b.map((x) => (x === 0 ? 0 : 1));
+  }
+  return data;
+}
+
 /** `strings` as UTF-8 gives them back: lone surrogates become U+FFFD. The same array when nothing changes. */
 export function wellFormedStrings(strings: readonly string[]): readonly string[] {
   let out: string[] | undefined;

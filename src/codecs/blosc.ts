@@ -5,7 +5,7 @@
  * the input length nor reports errors), so sizes are checked before it runs.
  */
 import type { BytesToBytesCodec, JsonObject } from "./codec.js";
-import { CodecError, MetadataError } from "../errors.js";
+import { CodecError, MetadataError, showValue } from "../errors.js";
 
 const NAME = "blosc";
 /** c-blosc 1.x header: version, versionlz, flags, typesize, nbytes, blocksize, cbytes (README_CHUNK_FORMAT). */
@@ -52,7 +52,7 @@ function loadBlosc(): Promise<(settings: BloscSettings) => WasmCodec> {
  */
 export function createBloscCodec(configuration: JsonObject, file: string): BytesToBytesCodec {
   const bad = (what: string, value: unknown): never => {
-    throw new MetadataError(file, "codecs", `blosc codec: ${what}, got ${JSON.stringify(String(value))}`);
+    throw new MetadataError(file, "codecs", `blosc codec: ${what}, got ${showValue(value)}`);
   };
   const cname = configuration["cname"] ?? "zstd";
   if (typeof cname !== "string" || !(CNAMES as readonly string[]).includes(cname)) bad(`"cname" must be one of ${CNAMES.join(", ")}`, cname);
@@ -112,7 +112,7 @@ export function createBloscCodec(configuration: JsonObject, file: string): Bytes
       try {
         out = await (await codec()).decode(bytes.subarray(0, cbytes));
       } catch (e) {
-        throw new CodecError(NAME, key, `corrupt blosc data (${cbytes} bytes): ${(e as Error).message}`, { cause: e });
+        throw new CodecError(NAME, key, `corrupt blosc data (${cbytes} bytes): ${e instanceof Error ? e.message : showValue(e)}`, { cause: e });
       }
       if (out.length !== nbytes) throw new CodecError(NAME, key, `decoded ${out.length} bytes, blosc header says ${nbytes}`);
       return out;

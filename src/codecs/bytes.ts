@@ -5,7 +5,7 @@
 import type { ArrayToBytesCodec, ChunkSpec, CodecContext, JsonObject } from "./codec.js";
 import type { ChunkData, NumericDataType, TypedArray } from "../data-types.js";
 import { ITEM_SIZE, arrayConstructor, arrayTypeName, describeArray, isArrayOf } from "../data-types.js";
-import { CodecError, MetadataError } from "../errors.js";
+import { CodecError, MetadataError, showValue } from "../errors.js";
 
 const NAME = "bytes";
 
@@ -16,7 +16,7 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 export function createBytesCodec(configuration: JsonObject, file: string): ArrayToBytesCodec {
   const endian = configuration["endian"];
   if (endian !== undefined && endian !== "little" && endian !== "big") {
-    throw new MetadataError(file, "codecs", `bytes codec: "endian" must be "little" or "big", got ${JSON.stringify(String(endian))}`);
+    throw new MetadataError(file, "codecs", `bytes codec: "endian" must be "little" or "big", got ${showValue(endian)}`);
   }
   // Data needs no swapping when stored order equals host order (or elements are single bytes).
   const swap = (itemSize: number): boolean => itemSize > 1 && (endian === "little") !== HOST_LITTLE_ENDIAN;

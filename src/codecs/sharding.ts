@@ -8,7 +8,7 @@
 import type { ArrayToBytesCodec, ChunkSpec, CodecContext, CodecMetadata, JsonObject, JsonValue } from "./codec.js";
 import type { ChunkData, DataType, FillValue } from "../data-types.js";
 import { allocate, fillElement } from "../data-types.js";
-import { CodecError, MetadataError } from "../errors.js";
+import { CodecError, MetadataError, showValue } from "../errors.js";
 import { CodecPipeline } from "./pipeline.js";
 import { createCodec } from "./registry.js";
 
@@ -40,13 +40,13 @@ export async function createShardingCodec(configuration: JsonObject, file: strin
   };
   const chunkShapeValue = configuration["chunk_shape"];
   if (!Array.isArray(chunkShapeValue) || !chunkShapeValue.every((d) => typeof d === "number" && Number.isInteger(d) && d > 0)) {
-    bad(`"chunk_shape" must be an array of positive integers, got ${JSON.stringify(String(chunkShapeValue))}`);
+    bad(`"chunk_shape" must be an array of positive integers, got ${showValue(chunkShapeValue)}`);
   }
   const chunkShape = chunkShapeValue as number[];
   const codecs = parseCodecList(configuration["codecs"], "codecs", DEFAULT_CODECS, bad);
   const indexCodecs = parseCodecList(configuration["index_codecs"], "index_codecs", DEFAULT_INDEX_CODECS, bad);
   const location = configuration["index_location"] ?? "end";
-  if (location !== "start" && location !== "end") bad(`"index_location" must be "start" or "end", got ${JSON.stringify(String(location))}`);
+  if (location !== "start" && location !== "end") bad(`"index_location" must be "start" or "end", got ${showValue(location)}`);
   const indexAtStart = location === "start";
   // Unknown names and bad configurations fail here, when the array is opened.
   await Promise.all([...codecs, ...indexCodecs].map((c) => createCodec(c.name, c.configuration ?? {}, file)));

@@ -7,7 +7,7 @@
 import type { ArrayToArrayCodec, ChunkSpec, CodecContext, JsonObject } from "./codec.js";
 import type { ChunkData } from "../data-types.js";
 import { allocate } from "../data-types.js";
-import { CodecError, MetadataError } from "../errors.js";
+import { CodecError, MetadataError, showValue } from "../errors.js";
 
 const NAME = "transpose";
 
@@ -91,12 +91,12 @@ function walk(src: Indexable, dst: Indexable, shape: readonly number[], strides:
 function parseOrder(value: unknown, file: string): readonly number[] | "C" | "F" {
   if (value === "C" || value === "F") return value;
   if (!Array.isArray(value)) {
-    throw new MetadataError(file, "codecs", `transpose codec: "order" must be a permutation array (or "C"/"F"), got ${JSON.stringify(String(value))}`);
+    throw new MetadataError(file, "codecs", `transpose codec: "order" must be a permutation array (or "C"/"F"), got ${showValue(value)}`);
   }
   const seen = new Set<number>();
   for (const v of value) {
     if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= value.length || seen.has(v)) {
-      throw new MetadataError(file, "codecs", `transpose codec: "order" [${value.join(", ")}] is not a permutation of 0..${value.length - 1}`);
+      throw new MetadataError(file, "codecs", `transpose codec: "order" ${showValue(value)} is not a permutation of 0..${value.length - 1}`);
     }
     seen.add(v);
   }

@@ -5,7 +5,7 @@
  * chunk may hold are refused before any decoder allocates for them.
  */
 import type { BytesToBytesCodec, JsonObject } from "./codec.js";
-import { CodecError, MetadataError } from "../errors.js";
+import { CodecError, MetadataError, showValue } from "../errors.js";
 import { MAX_BLOCK_SIZE, scanZstdFrames, type ZstdFrame } from "./zstd-frame.js";
 
 const NAME = "zstd";
@@ -13,6 +13,8 @@ const NAME = "zstd";
 const DEFAULT_LEVEL = 3;
 /** ZSTD_maxCLevel(); numcodecs clamps to it too. */
 const MAX_LEVEL = 22;
+/** ZSTD_minCLevel(): -ZSTD_TARGETLENGTH_MAX. A level past it (or past int32, which the native binding wraps) is clamped. */
+const MIN_LEVEL = -(1 << 17);
 
 import { type ZstdBackend, zstdBackend } from "./zstd-backend.js";
 
@@ -28,14 +30,14 @@ export function createZstdCodec(configuration: JsonObject, file: string): BytesT
   const level = configuration["level"] ?? 0;
   const checksum = configuration["checksum"] ?? false;
   if (typeof level !== "number" || !Number.isInteger(level)) {
-    throw new MetadataError(file, "codecs", `zstd codec: "level" must be an integer, got ${JSON.stringify(String(level))}`);
+    throw new MetadataError(file, "codecs", `zstd codec: "level" must be an integer, got ${showValue(level)}`);
   }
   if (typeof checksum !== "boolean") {
-    throw new MetadataError(file, "codecs", `zstd codec: "checksum" must be true or false, got ${JSON.stringify(String(checksum))}`);
+    throw new MetadataError(file, "codecs", `zstd codec: "checksum" must be true or false, got ${showValue(checksum)}`);
   }
   // zarr-python's level 0 is libzstd's default, 3 (numcodecs would raise 0 to 1).
   // Negative (fast) levels reach the native backend; the WASM one compresses them at level 1.
-  const effectiveLevel = level === 0 ? DEFAULT_LEVEL : Math.min(level, MAX_LEVEL);
+  const effectiveLevel = level === 0 ? DEFAULT_LEVEL : Math.max(MIN_LEVEL, Math.min(level, MAX_LEVEL));
 
   return {
     kind: "bytes_to_bytes",
@@ -124,7 +126,7 @@ async function decodeFrame(backend: ZstdBackend, data: Uint8Array, f: ZstdFrame,
     out = await backend.decompress(data, f.contentSize, offload);
   } catch (e) {
     // numcodecs reports libzstd errors as "std::runtime_error,zstd codec error: <ZSTD_getErrorName>".
-    const reason = String((e as Error).message).replace(/^std::runtime_error,\s*/, "");
+    const reason = (e instanceof Error ? e.message : showValue(e)).replace(/^std::runtime_error,\s*/, "");
     throw new CodecError(NAME, key, `corrupt frame at byte ${f.start} (${f.end - f.start} bytes): ${reason}`, { cause: e });
   }
   // Check the length: some zstd decoders return partial data for damaged frames without complaint.

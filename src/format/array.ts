@@ -9,7 +9,7 @@
 import { collectKeys, type Store, type StoreOptions } from "../stores/store.js";
 import type { CodecMetadata, JsonObject } from "../codecs/codec.js";
 import { CodecPipeline } from "../codecs/pipeline.js";
-import { type ArrayFor, type ChunkData, type DataType, type FillValue, allocate, arrayTypeName, describeArray, firstNonString, isArrayOf, ITEM_SIZE, wellFormedStrings } from "../data-types.js";
+import { type ArrayFor, type ChunkData, type DataType, type FillValue, allocate, arrayTypeName, describeArray, firstNonString, isArrayOf, ITEM_SIZE, storedForm } from "../data-types.js";
 import { BoundsError, NodeError, ReadOnlyError } from "../errors.js";
 import { type ChunkCache, LruChunkCache } from "./chunk-cache.js";
 import { type ChunkCallOptions, ChunkIO } from "./chunk-io.js";
@@ -292,9 +292,8 @@ export class ZarrArray<D extends DataType = DataType> {
     if (bad >= 0) throw new BoundsError(`array "${this.path}": data type string needs strings, got a ${typeof (data as unknown[])[bad]} at row ${start + Math.floor(bad / rowSize)} (element ${bad} of the block)`);
     const shape = this.blockShape(rows);
     const jobs = this.plan(start, start + rows);
-    // Partial chunks are kept in the cache as written: keep there what the store will give back
-    // (UTF-8 has no lone surrogates; the encoder writes U+FFFD for them).
-    if (dataType === "string" && jobs.some((j) => !j.whole)) data = wellFormedStrings(data as string[]) as ArrayFor<D>;
+    // Partial chunks are kept in the cache as written: keep there what the store will give back.
+    if (jobs.some((j) => !j.whole)) data = storedForm(dataType, data as ChunkData) as ArrayFor<D>;
     const block = data as ChunkData;
     for (const job of jobs) this.ahead.drop(job.key);
     if (this.behind === undefined) {

@@ -3,10 +3,19 @@
  * bare `NaN`/`Infinity`/`-Infinity` tokens, and integers beyond 2^53 kept
  * exact as `bigint`. Writing reproduces Python's
  * `json.dumps(d, indent=2, allow_nan=True)` byte for byte: key order kept,
- * non-ASCII escaped as `\uXXXX`, floats in Python's `repr` form.
+ * non-ASCII escaped as `\uXXXX`, floats in Python's `repr` form. Both refuse
+ * documents nested deeper than `MAX_JSON_DEPTH` levels, so that a hostile
+ * file is an error rather than a stack overflow, and what is written can be read.
  */
 import type { JsonObject, JsonValue } from "../codecs/codec.js";
-import { MetadataError } from "../errors.js";
+import { MetadataError, RatZarrError, showValue } from "../errors.js";
+
+/**
+ * How deeply arrays and objects may nest in a document read or written (the document itself
+ * is level 1, its `attributes` level 2). Python's json stops near 1000 too (its recursion
+ * limit), and 1000 levels use a quarter of the smallest stack the parser meets (Node's ~1 MB).
+ */
+export const MAX_JSON_DEPTH = 1000;
 
 /** A number that must be written as a Python float (`0.0`, not `0`). */
 export class JsonFloat {
@@ -16,7 +25,7 @@ export class JsonFloat {
 /** Anything `stringifyJson` writes. */
 export type JsonWritable = JsonValue | JsonFloat | undefined | readonly JsonWritable[] | { readonly [key: string]: JsonWritable };
 
-/** Parse JSON text from the store key `file`; errors name the file and the character offset. */
+/** Parse JSON text from the store key `file`; errors (including nesting past `MAX_JSON_DEPTH`) name the file and the character offset. */
 export function parseJson(text: string, file: string): JsonValue {
   const p = new Parser(text, file);
   p.space();
@@ -30,10 +39,19 @@ const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
 class Parser {
   pos = 0;
+  /** Arrays and objects open around `pos`. */
+  private depth = 0;
   constructor(private readonly s: string, private readonly file: string) {}
 
   fail(message: string): never {
     throw new MetadataError(this.file, undefined, `invalid JSON at offset ${this.pos}: ${message}`);
+  }
+
+  /** Enter one more array or object. */
+  private enter(): void {
+    if (++this.depth > MAX_JSON_DEPTH) {
+      throw new MetadataError(this.file, undefined, `JSON nested deeper than ${MAX_JSON_DEPTH} levels at offset ${this.pos} (the most this library reads or writes)`);
+    }
   }
 
   space(): void {
@@ -63,15 +81,17 @@ class Parser {
       case undefined: this.fail("unexpected end of text");
       default: if (c >= "0" && c <= "9") return this.number();
     }
-    return this.fail(`unexpected character ${JSON.stringify(c)}`);
+    return this.fail(`unexpected character ${showValue(c)}`);
   }
 
   private object(): JsonObject {
     const out: JsonObject = {};
+    this.enter();
     this.pos++;
     this.space();
     if (this.s[this.pos] === "}") {
       this.pos++;
+      this.depth--;
       return out;
     }
     for (;;) {
@@ -86,17 +106,22 @@ class Parser {
       Object.defineProperty(out, key, { value: this.value(), enumerable: true, writable: true, configurable: true });
       this.space();
       const sep = this.s[this.pos++];
-      if (sep === "}") return out;
+      if (sep === "}") {
+        this.depth--;
+        return out;
+      }
       if (sep !== ",") { this.pos--; this.fail('expected "," or "}"'); }
     }
   }
 
   private array(): JsonValue[] {
     const out: JsonValue[] = [];
+    this.enter();
     this.pos++;
     this.space();
     if (this.s[this.pos] === "]") {
       this.pos++;
+      this.depth--;
       return out;
     }
     for (;;) {
@@ -104,7 +129,10 @@ class Parser {
       out.push(this.value());
       this.space();
       const sep = this.s[this.pos++];
-      if (sep === "]") return out;
+      if (sep === "]") {
+        this.depth--;
+        return out;
+      }
       if (sep !== ",") { this.pos--; this.fail('expected "," or "]"'); }
     }
   }
@@ -207,12 +235,17 @@ function quote(s: string): string {
   return out + '"';
 }
 
-/** Write `value` as Python's `json.dumps(value, indent=2, allow_nan=True)` does; `undefined` object members are left out. */
+/**
+ * Write `value` as Python's `json.dumps(value, indent=2, allow_nan=True)` does; `undefined`
+ * object members are left out, `undefined` array elements and holes are written as null. A value nested deeper than `MAX_JSON_DEPTH` levels is a
+ * `RatZarrError` naming where (the reader would refuse it).
+ */
 export function stringifyJson(value: JsonWritable, indent = 2): string {
-  return write(value, "", " ".repeat(indent));
+  return write(value, "", " ".repeat(indent), []);
 }
 
-function write(v: JsonWritable, pad: string, step: string): string {
+/** `path`: the keys and indices from the top to `v`, for the error about nesting. */
+function write(v: JsonWritable, pad: string, step: string, path: (string | number)[]): string {
   if (v === null || v === undefined) return "null";
   if (v instanceof JsonFloat) return pythonFloat(v.value);
   switch (typeof v) {
@@ -223,12 +256,29 @@ function write(v: JsonWritable, pad: string, step: string): string {
     case "number": return Number.isSafeInteger(v) && !Object.is(v, -0) ? String(v) : pythonFloat(v);
     case "string": return quote(v);
   }
+  if (path.length >= MAX_JSON_DEPTH) {
+    const where = path.slice(0, 8).map((p) => (typeof p === "number" ? String(p) : showValue(p, 40))).join(" → ");
+    throw new RatZarrError(`cannot write JSON nested deeper than ${MAX_JSON_DEPTH} levels (the most this library reads), under ${where} → …`);
+  }
   const inner = pad + step;
   if (Array.isArray(v)) {
     if (v.length === 0) return "[]";
-    return "[\n" + v.map((x: JsonWritable) => inner + write(x, inner, step)).join(",\n") + "\n" + pad + "]";
+    // An index loop, not map: a hole in a sparse array is written as null (as JSON.stringify does), never left out.
+    const parts: string[] = [];
+    for (let i = 0; i < v.length; i++) {
+      path.push(i);
+      parts.push(inner + write(v[i] as JsonWritable, inner, step, path));
+      path.pop();
+    }
+    return "[\n" + parts.join(",\n") + "\n" + pad + "]";
   }
   const entries = Object.entries(v as { [key: string]: JsonWritable }).filter(([, x]) => x !== undefined);
   if (entries.length === 0) return "{}";
-  return "{\n" + entries.map(([k, x]) => `${inner}${quote(k)}: ${write(x, inner, step)}`).join(",\n") + "\n" + pad + "}";
+  const parts = entries.map(([k, x]) => {
+    path.push(k);
+    const text = `${inner}${quote(k)}: ${write(x, inner, step, path)}`;
+    path.pop();
+    return text;
+  });
+  return "{\n" + parts.join(",\n") + "\n" + pad + "}";
 }

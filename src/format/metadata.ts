@@ -6,7 +6,7 @@
 import type { CodecMetadata, JsonObject, JsonValue } from "../codecs/codec.js";
 import { codecKind } from "../codecs/registry.js";
 import { type DataType, type FillValue, isDataType, ITEM_SIZE } from "../data-types.js";
-import { MetadataError } from "../errors.js";
+import { MetadataError, showValue } from "../errors.js";
 import { JsonFloat, type JsonWritable, parseJson, stringifyJson } from "./json.js";
 
 export interface ChunkKeyEncoding {
@@ -55,11 +55,11 @@ export function parseNodeMetadata(input: Uint8Array | string, file: string): Nod
   }
   const doc = parseJson(text, file);
   if (!isObject(doc)) throw new MetadataError(file, undefined, "the document is not a JSON object");
-  if (doc["zarr_format"] !== 3) throw new MetadataError(file, "zarr_format", `expected 3, found ${JSON.stringify(String(doc["zarr_format"]))}`);
+  if (doc["zarr_format"] !== 3) throw new MetadataError(file, "zarr_format", `expected 3, found ${showValue(doc["zarr_format"])}`);
   const nodeType = doc["node_type"];
   if (nodeType === "group") return parseGroup(doc, file);
   if (nodeType === "array") return parseArray(doc, file);
-  throw new MetadataError(file, "node_type", `expected "array" or "group", found ${JSON.stringify(nodeType ?? null)}`);
+  throw new MetadataError(file, "node_type", `expected "array" or "group", found ${showValue(nodeType ?? null)}`);
 }
 
 /** Parse a `zarr.json` that must describe an array. */
@@ -81,7 +81,8 @@ function extraFields(doc: JsonObject, known: Set<string>, file: string): JsonObj
   for (const [key, value] of Object.entries(doc)) {
     if (known.has(key)) continue;
     // spec: an unknown key is an error unless it says it need not be understood.
-    if (isObject(value) && value["must_understand"] === false) extra[key] = value;
+    // defineProperty, not assignment: a key "__proto__" must stay data.
+    if (isObject(value) && value["must_understand"] === false) Object.defineProperty(extra, key, { value, enumerable: true, writable: true, configurable: true });
     else throw new MetadataError(file, key, 'unknown metadata key (only keys with "must_understand": false may be ignored)');
   }
   return extra;
@@ -104,7 +105,7 @@ function parseIntList(v: JsonValue | undefined, file: string, key: string, min: 
   if (!Array.isArray(v)) throw new MetadataError(file, key, "must be a list of integers");
   return v.map((x, i) => {
     if (typeof x !== "number" || !Number.isSafeInteger(x) || x < min) {
-      throw new MetadataError(file, key, `element ${i} is ${JSON.stringify(typeof x === "bigint" ? x.toString() : x)}, expected an integer >= ${min}`);
+      throw new MetadataError(file, key, `element ${i} is ${showValue(x)}, expected an integer >= ${min}`);
     }
     return x;
   });
@@ -116,7 +117,7 @@ function parseArray(doc: JsonObject, file: string): ArrayMetadata {
   }
   const shape = parseIntList(doc["shape"], file, "shape", 0);
   const dt = doc["data_type"];
-  if (!isDataType(dt)) throw new MetadataError(file, "data_type", `unsupported data type ${JSON.stringify(dt)}`);
+  if (!isDataType(dt)) throw new MetadataError(file, "data_type", `unsupported data type ${showValue(dt)}`);
 
   const grid = doc["chunk_grid"];
   if (!isObject(grid) || grid["name"] !== "regular") throw new MetadataError(file, "chunk_grid", 'only the "regular" chunk grid is supported');
@@ -158,14 +159,14 @@ function parseArray(doc: JsonObject, file: string): ArrayMetadata {
 function parseChunkKeyEncoding(v: JsonValue | undefined, file: string): ChunkKeyEncoding {
   if (!isObject(v)) throw new MetadataError(file, "chunk_key_encoding", "must be an object");
   const name = v["name"];
-  if (name !== "default" && name !== "v2") throw new MetadataError(file, "chunk_key_encoding", `unsupported encoding ${JSON.stringify(name)}`);
+  if (name !== "default" && name !== "v2") throw new MetadataError(file, "chunk_key_encoding", `unsupported encoding ${showValue(name)}`);
   const conf = v["configuration"];
   let separator: JsonValue | undefined = name === "default" ? "/" : ".";
   if (conf !== undefined) {
     if (!isObject(conf)) throw new MetadataError(file, "chunk_key_encoding", "configuration must be an object");
     if (conf["separator"] !== undefined) separator = conf["separator"];
   }
-  if (separator !== "/" && separator !== ".") throw new MetadataError(file, "chunk_key_encoding", `separator must be "/" or ".", found ${JSON.stringify(separator)}`);
+  if (separator !== "/" && separator !== ".") throw new MetadataError(file, "chunk_key_encoding", `separator must be "/" or ".", found ${showValue(separator)}`);
   return { name, separator };
 }
 
@@ -207,7 +208,7 @@ const INT_RANGE: Partial<Record<DataType, readonly [bigint, bigint]>> = {
 /** Parse a `fill_value` for `dataType` (spec: "fill_value"), including NaN/Infinity strings and hex bit patterns. */
 export function parseFillValue(dataType: DataType, v: JsonValue | undefined, file: string): FillValue {
   const bad = (why: string): never => {
-    throw new MetadataError(file, "fill_value", `${JSON.stringify(typeof v === "bigint" ? v.toString() : v ?? null)} is not a valid ${dataType} fill value: ${why}`);
+    throw new MetadataError(file, "fill_value", `${showValue(v ?? null)} is not a valid ${dataType} fill value: ${why}`);
   };
   if (dataType === "string") return typeof v === "string" ? v : bad("expected a string");
   if (dataType === "bool") return typeof v === "boolean" ? v : bad("expected true or false");

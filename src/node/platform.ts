@@ -10,13 +10,14 @@ import type { Platform } from "../rat/platform.js";
 import type { RatLocation } from "../rat/location.js";
 import { FileSystemStore } from "../stores/fs.js";
 import { StoreError } from "../errors.js";
+import { processEnv } from "./env.js";
 
 function osUser(): string {
   try {
     return userInfo().username;
   } catch {
     // No passwd entry (some containers): fall back as getpass.getuser() does.
-    return process.env["LOGNAME"] ?? process.env["USER"] ?? process.env["USERNAME"] ?? "";
+    return processEnv("LOGNAME") ?? processEnv("USER") ?? processEnv("USERNAME") ?? "";
   }
 }
 
@@ -51,6 +52,7 @@ export async function s3Location(url: string, options: { readonly readOnly: bool
     description: url,
     exists: (o) => store.existsAt("", o),
     removeAll: (o) => store.deleteDir("", o),
+    close: () => store.close(),
   };
 }
 

@@ -8,9 +8,9 @@
  * on. A chunk a caller waits on alone, and small ones, are done in place: the
  * copy and the message would cost more than they save.
  *
- *   RATZARR_ZSTD=wasm        use the WASM build anyway
- *   RATZARR_ZSTD_WORKERS=0   no worker threads (N: at most N)
- *   RATZARR_ZSTD_QUEUE=N     jobs a worker holds before the calling thread does the next one (default 2)
+ * The options (`workers`, `queueDepth`) come from `nodeRuntime()`, which also
+ * reads their environment variables (src/node/env.ts); nothing here reads the
+ * environment.
  */
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
@@ -20,8 +20,16 @@ import type { ZstdBackend } from "../codecs/zstd-backend.js";
 /** Inputs (compress) and outputs (decompress) smaller than this are done on the calling thread. */
 export const WORKER_THRESHOLD = 256 * 1024;
 
-/** Jobs a worker may hold (one running, the rest queued) before the calling thread does the next itself. */
-export const QUEUE_DEPTH = Number(process.env["RATZARR_ZSTD_QUEUE"] ?? 2);
+/** Jobs a worker may hold (one running, the rest queued) before the calling thread does the next itself, by default. */
+export const QUEUE_DEPTH = 2;
+
+/** How the native backend uses threads. */
+export interface NativeZstdOptions {
+  /** Worker threads at most (0: none, every chunk on the calling thread). Default: one per core less the main thread's, 1 to 4. */
+  readonly workers?: number | undefined;
+  /** Jobs a worker holds before the calling thread does the next one itself. Default 2. */
+  readonly queueDepth?: number | undefined;
+}
 
 interface Engine {
   compress(data: Uint8Array, level: number, checksum: boolean): Uint8Array;
@@ -45,7 +53,7 @@ class ZstdWorkerPool {
   private readonly workers: { worker: Worker; jobs: Map<number, Job> }[] = [];
   private nextId = 0;
 
-  constructor(private readonly size: number, private readonly script: URL, private readonly data: object) {}
+  constructor(private readonly size: number, private readonly queueDepth: number, private readonly script: URL, private readonly data: object) {}
 
   run(message: { op: "compress" | "decompress"; input: Uint8Array; level?: number; checksum?: boolean; size?: number | undefined; detachable?: boolean | undefined }): Promise<Uint8Array> {
     // A buffer of our own to transfer (the input may be the caller's array or a store's buffer),
@@ -64,9 +72,9 @@ class ZstdWorkerPool {
     });
   }
 
-  /** Every worker there may be already holds QUEUE_DEPTH jobs: the caller should do the next one itself. */
+  /** Every worker there may be already holds `queueDepth` jobs: the caller should do the next one itself. */
   get saturated(): boolean {
-    return this.workers.length >= this.size && this.workers.every((w) => w.jobs.size >= QUEUE_DEPTH);
+    return this.workers.length >= this.size && this.workers.every((w) => w.jobs.size >= this.queueDepth);
   }
 
   private pick(): { worker: Worker; jobs: Map<number, Job> } {
@@ -102,28 +110,22 @@ class ZstdWorkerPool {
 }
 
 /**
- * How many worker threads: one per core less the main thread's (at least 1, at most 4), or
- * RATZARR_ZSTD_WORKERS. Measured on 2 cores (README, "Performance"): a second worker made the
- * tight write-behind write 1.72x instead of ~1.4x in one run, but cost ~70 MB of peak RSS.
+ * How many worker threads by default: one per core less the main thread's (at least 1, at most 4).
+ * Measured on 2 cores (README, "Performance"): a second worker made the tight write-behind
+ * write 1.72x instead of ~1.4x in one run, but cost ~70 MB of peak RSS.
  */
-function poolSize(): number {
-  const env = process.env["RATZARR_ZSTD_WORKERS"];
-  if (env !== undefined && env !== "") {
-    const n = Number(env);
-    if (Number.isInteger(n) && n >= 0) return n;
-  }
+function defaultPoolSize(): number {
   return Math.max(1, Math.min(availableParallelism() - 1, 4));
 }
 
 /** The native backend, or a rejected promise when zstd-napi is not installed or did not build. */
-export async function nativeZstd(): Promise<ZstdBackend> {
-  if (process.env["RATZARR_ZSTD"] === "wasm") throw new Error("RATZARR_ZSTD=wasm");
+export async function nativeZstd(options: NativeZstdOptions = {}): Promise<ZstdBackend> {
   const require = createRequire(import.meta.url);
   const paths = { binding: require.resolve("zstd-napi/binding"), main: require.resolve("zstd-napi") };
   const { createEngine } = require("./zstd-engine.cjs") as { createEngine(binding: unknown, main: unknown): Engine };
   const engine = createEngine(require(paths.binding), require(paths.main));
-  const size = poolSize();
-  const pool = size > 0 ? new ZstdWorkerPool(size, new URL("./zstd-engine.cjs", import.meta.url), { ratzarrZstd: true, ...paths }) : undefined;
+  const size = options.workers ?? defaultPoolSize();
+  const pool = size > 0 ? new ZstdWorkerPool(size, options.queueDepth ?? QUEUE_DEPTH, new URL("./zstd-engine.cjs", import.meta.url), { ratzarrZstd: true, ...paths }) : undefined;
   return {
     name: pool === undefined ? "native (zstd-napi)" : `native (zstd-napi, ${size} worker thread${size === 1 ? "" : "s"})`,
     writesChecksums: true,

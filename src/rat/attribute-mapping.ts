@@ -5,7 +5,8 @@
  * handle survive. Keys ratzarr manages can be read, never set or deleted here.
  */
 import type { JsonObject, JsonValue } from "../codecs/codec.js";
-import { RatZarrError } from "../errors.js";
+import { RatZarrError, showValue } from "../errors.js";
+import { MAX_JSON_DEPTH } from "../format/json.js";
 
 /** Attribute keys ratzarr manages itself. */
 export const MANAGED_KEYS: readonly string[] = ["ROWCOUNT", "CHUNKSIZE", "MODIFICATIONLOG"];
@@ -20,14 +21,21 @@ export interface AttributeHolder {
 /** Check that `value` can be stored as JSON; `where` names it in the error. */
 export function checkJsonValue(value: unknown, where: string): asserts value is JsonValue {
   const seen = new Set<object>();
-  const visit = (v: unknown, path: string): void => {
+  const visit = (v: unknown, path: string, depth = 0): void => {
+    // Bounded like the parser: what could be written could not be read back.
+    if (depth > MAX_JSON_DEPTH) throw new RatZarrError(`${where}: nested deeper than ${MAX_JSON_DEPTH} levels, which zarr.json readers refuse`);
     if (v === null || typeof v === "string" || typeof v === "boolean" || typeof v === "number" || typeof v === "bigint") return;
     if (typeof v === "object") {
       if (seen.has(v)) throw new RatZarrError(`${where}: ${path} refers to itself and cannot be stored as JSON`);
       seen.add(v);
-      if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${path}[${i}]`));
-      else if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) for (const [k, x] of Object.entries(v)) visit(x, `${path}.${k}`);
-      else throw new RatZarrError(`${where}: ${path} is a ${v.constructor?.name ?? "object"}, not a plain JSON value`);
+      if (Array.isArray(v)) {
+        // Every index, holes included: a hole is undefined, refused below like any undefined.
+        for (let i = 0; i < v.length; i++) visit(v[i], `${path}[${i}]`, depth + 1);
+      } else if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) {
+        for (const [k, x] of Object.entries(v)) visit(x, `${path}.${k}`, depth + 1);
+      } else {
+        throw new RatZarrError(`${where}: ${path} is ${showValue(v)}, not a plain JSON value`);
+      }
       seen.delete(v);
       return;
     }

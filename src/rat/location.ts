@@ -18,6 +18,8 @@ export interface RatLocation {
   exists(options?: StoreOptions): Promise<boolean>;
   /** Remove everything at this path. */
   removeAll(options?: StoreOptions): Promise<void>;
+  /** Release what opening the location took (an S3 client's connections); absent when there is nothing to release. */
+  close?(): void;
 }
 
 /** A location for a store the caller made: it exists when it holds any key. */

@@ -8,7 +8,7 @@ import type { Store, StoreOptions } from "../stores/store.js";
 import { deleteAll } from "../stores/store.js";
 import type { JsonObject, JsonValue } from "../codecs/codec.js";
 import { type ArrayFor, type DataType, arrayTypeName, describeArray, firstNonString, isArrayOf, isDataType } from "../data-types.js";
-import { BoundsError, MetadataError, NodeError, ReadOnlyError, RatZarrError } from "../errors.js";
+import { BoundsError, MetadataError, NodeError, ReadOnlyError, RatZarrError, showValue } from "../errors.js";
 import { DEFAULT_CACHE_BYTES, DEFAULT_CONCURRENCY, ZarrArray } from "../format/array.js";
 import { metadataKey } from "../format/keys.js";
 import { type ChunkCache, LruChunkCache } from "../format/chunk-cache.js";
@@ -79,13 +79,19 @@ export interface StaticOptions extends StoreOptions {
 const locateOptions = (o: StaticOptions): { s3?: { readonly [key: string]: unknown }; runtime?: Runtime } => ({ ...(o.s3 === undefined ? {} : { s3: o.s3 }), ...(o.runtime === undefined ? {} : { runtime: o.runtime }) });
 
 function checkCount(value: number, what: string, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) throw new RatZarrError(`${what} must be an integer >= ${min}, got ${String(value)}`);
+  if (!Number.isSafeInteger(value) || value < min) throw new RatZarrError(`${what} must be an integer >= ${min}, got ${showValue(value)}`);
+}
+
+/** A column name as the caller gave it, checked to be a string first: every message quotes it. */
+function columnName(name: unknown): string {
+  if (typeof name !== "string") throw new RatZarrError(`a column name must be a string, got ${showValue(name)}`);
+  return name;
 }
 
 function readIntAttribute(attrs: JsonObject, key: string, file: string, min: number): number | undefined {
   const v = attrs[key];
   if (v === undefined) return undefined;
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) throw new MetadataError(file, key, `expected an integer >= ${min}, found ${JSON.stringify(typeof v === "bigint" ? v.toString() : v)}`);
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) throw new MetadataError(file, key, `expected an integer >= ${min}, found ${showValue(v)}`);
   return v;
 }
 
@@ -140,21 +146,35 @@ export class RatZarr {
     // Every numeric option is checked before anything is touched (a NaN concurrency once lost writes).
     checkIoOptions(options);
     checkIntegerOption("cacheBytes", options.cacheBytes, 0);
-    const readOnly = options.readOnly === true;
-    const create = options.create ?? true;
     const runtime = options.runtime ?? this.defaultRuntime();
     const loc = await this.locate(path, runtime, options);
+    try {
+      return await this.openAt(loc, runtime, options);
+    } catch (e) {
+      loc.close?.();
+      throw e;
+    }
+  }
+
+  private static async openAt(loc: RatLocation, runtime: Runtime, options: RatZarrOptions): Promise<RatZarr> {
+    const readOnly = options.readOnly === true;
+    const create = options.create ?? true;
     const io = { signal: options.signal };
     const exists = await loc.exists(io);
     if (!exists && readOnly) throw new NodeError(loc.description, "readOnly is true, but there is no RAT here");
     if (!exists && !create) throw new NodeError(loc.description, "there is no RAT here, and create is false");
-    if (exists && !(await isValidOrBeingCreated(loc.store, io))) throw new NodeError(loc.description, "this path exists but holds no RAT (zarr.json and RAT/zarr.json are needed); left untouched");
+    const state = exists ? await ratState(loc.store, io) : "absent";
+    if (state === "other") throw new NodeError(loc.description, "this path exists but holds no RAT (zarr.json and RAT/zarr.json are needed); left untouched");
+    if (state === "unfinished" && readOnly) throw new NodeError(loc.description, "the creation of this RAT was interrupted (a RAT group and no root zarr.json); open it writable once to finish it");
     const store = loc.store;
     let group: ZarrGroup;
-    if (!exists) {
-      // require, not create: several processes may create the same new RAT at once.
-      await ZarrGroup.require(store, "", {}, io);
+    // Absent, or created up to the RAT group by a writer that stopped there (a crash): finish it.
+    if (state !== "valid") {
+      // require, not create: several processes may create the same new RAT at once. The RAT
+      // group first and the root last: a crash in between leaves a RAT group nobody else
+      // makes (recognised and finished above), never an empty root group, which could be anyone's.
       group = await ZarrGroup.require(store, RAT_GROUP, { ROWCOUNT: 0, CHUNKSIZE: DEFAULT_CHUNK_SIZE }, io);
+      await ZarrGroup.require(store, "", {}, io);
     } else {
       group = await ZarrGroup.open(store, RAT_GROUP, { ...io, readOnly });
     }
@@ -183,21 +203,34 @@ export class RatZarr {
 
   /** True when anything exists at exactly `path` (a RAT or not). */
   static async exists(path: string | Store, options: StaticOptions = {}): Promise<boolean> {
-    return (await this.locate(path, options.runtime ?? this.defaultRuntime(), { readOnly: true, ...locateOptions(options) })).exists(options);
+    const loc = await this.locate(path, options.runtime ?? this.defaultRuntime(), { readOnly: true, ...locateOptions(options) });
+    try {
+      return await loc.exists(options);
+    } finally {
+      loc.close?.();
+    }
   }
 
   /** True when `path` holds a RAT: a root `zarr.json` and a `RAT/zarr.json`, both groups. */
   static async isValidRatZarr(path: string | Store, options: StaticOptions = {}): Promise<boolean> {
     const loc = await this.locate(path, options.runtime ?? this.defaultRuntime(), { readOnly: true, ...locateOptions(options) });
-    return isValidAt(loc.store, options);
+    try {
+      return await isValidAt(loc.store, options);
+    } finally {
+      loc.close?.();
+    }
   }
 
   /** Remove the RAT at `path` and every key under it. Nothing there: returns quietly. Something that is not a RAT: an error, left untouched. */
   static async delete(path: string | Store, options: StaticOptions = {}): Promise<void> {
     const loc = await this.locate(path, options.runtime ?? this.defaultRuntime(), { readOnly: false, ...locateOptions(options) });
-    if (!(await loc.exists(options))) return;
-    if (!(await isValidAt(loc.store, options))) throw new NodeError(loc.description, "not a RAT (no zarr.json and RAT/zarr.json); not deleted");
-    await loc.removeAll(options);
+    try {
+      if (!(await loc.exists(options))) return;
+      if (!(await isValidAt(loc.store, options))) throw new NodeError(loc.description, "not a RAT (no zarr.json and RAT/zarr.json); not deleted");
+      await loc.removeAll(options);
+    } finally {
+      loc.close?.();
+    }
   }
 
   private io(): StoreOptions {
@@ -286,12 +319,14 @@ export class RatZarr {
    * modification log. `width` > 1 makes a 2-d column `[rows, width]`.
    */
   async createColumn(name: string, dtype: ColumnDataType, options: { width?: number } = {}): Promise<void> {
+    columnName(name);
     this.checkWritable(`create column "${name}"`);
-    const problem = typeof name === "string" ? nodeNameProblem(name) : "a column name must be a string";
-    if (problem !== undefined) throw new RatZarrError(`invalid column name ${JSON.stringify(name)}: ${problem}`);
-    if (!isDataType(dtype) || (dtype as string) === "float16") throw new RatZarrError(`column "${name}": unknown data type ${JSON.stringify(dtype)} (one of bool, int8..int64, uint8..uint64, float32, float64, string)`);
+    const problem = nodeNameProblem(name);
+    if (problem !== undefined) throw new RatZarrError(`invalid column name ${showValue(name)}: ${problem}`);
+    if (!isDataType(dtype) || (dtype as string) === "float16") throw new RatZarrError(`column "${name}": unknown data type ${showValue(dtype)} (one of bool, int8..int64, uint8..uint64, float32, float64, string)`);
+    if (typeof options !== "object" || options === null) throw new RatZarrError(`column "${name}": options must be an object, got ${showValue(options)}`);
     const width = options.width ?? 1;
-    if (!Number.isSafeInteger(width) || width < 1) throw new RatZarrError(`column "${name}": width must be a positive integer, got ${String(width)}`);
+    if (!Number.isSafeInteger(width) || width < 1) throw new RatZarrError(`column "${name}": width must be a positive integer, got ${showValue(width)}`);
     if (await this.colExists(name)) throw new NodeError(`${RAT_GROUP}/${name}`, `column "${name}" already exists`);
     const shape = width === 1 ? [this.rowCount] : [this.rowCount, width];
     const chunkShape = width === 1 ? [this.chunkSize] : [this.chunkSize, width];
@@ -307,6 +342,7 @@ export class RatZarr {
 
   /** Delete the column and every chunk of it. */
   async deleteColumn(name: string): Promise<void> {
+    columnName(name);
     this.checkWritable(`delete column "${name}"`);
     if (!(await this.colExists(name))) throw new NodeError(`${RAT_GROUP}/${name}`, `column "${name}" does not exist`);
     // Write-behind: what is still being written must not land after the delete.
@@ -332,9 +368,10 @@ export class RatZarr {
   /** The array that holds a column (opened once per handle). A missing column is a `NodeError`. */
   async openColumn(name: string): Promise<ZarrArray> {
     this.checkOpen();
+    columnName(name);
     let col = this.columns.get(name);
     if (col === undefined) {
-      if (typeof name !== "string" || nodeNameProblem(name) !== undefined) throw new NodeError(`${RAT_GROUP}/${String(name)}`, `column ${JSON.stringify(name)} does not exist (invalid name)`);
+      if (typeof name !== "string" || nodeNameProblem(name) !== undefined) throw new NodeError(`${RAT_GROUP}/${name}`, `column ${showValue(name)} does not exist (invalid name)`);
       col = ZarrArray.open(this.store, `${RAT_GROUP}/${name}`, this.arrayOptions()).catch((e: unknown) => {
         this.columns.delete(name);
         if (e instanceof NodeError) throw new NodeError(`${RAT_GROUP}/${name}`, `column "${name}" does not exist in RAT "${this.path}"`, { cause: e });
@@ -368,6 +405,7 @@ export class RatZarr {
    * column's array type (flat row-major for width > 1). Missing chunks read as fill.
    */
   async readBlock<D extends DataType = DataType>(name: string, startRow: number, blockLen: number): Promise<ArrayFor<D>> {
+    columnName(name);
     checkCount(startRow, `column "${name}": startRow`, 0);
     checkCount(blockLen, `column "${name}": blockLen`, 0);
     const col = await this.openColumn(name);
@@ -381,6 +419,7 @@ export class RatZarr {
    * The first write of each column by this handle appends to its modification log.
    */
   async writeBlock(name: string, block: ArrayFor<DataType>, startRow: number): Promise<void> {
+    columnName(name);
     this.checkWritable(`write column "${name}"`);
     checkCount(startRow, `column "${name}": startRow`, 0);
     const col = await this.openColumn(name);
@@ -467,6 +506,7 @@ export class RatZarr {
     } finally {
       this.columns.clear();
       if (this.options.cache === undefined) this.cache.clear();
+      this.location.close?.();
     }
   }
 
@@ -476,14 +516,31 @@ export class RatZarr {
 }
 
 /** Valid, or a root group whose RAT group another process is writing right now (give it a moment). */
-async function isValidOrBeingCreated(store: Store, options: StoreOptions): Promise<boolean> {
-  for (let i = 0; i < 5; i++) {
-    if (await isValidAt(store, options)) return true;
+/**
+ * What is at a path that exists: a valid RAT; an unfinished one (a `RAT` group with its
+ * row count and nothing else, no root `zarr.json`: what a creating writer leaves between
+ * its two writes, for a moment or for good after a crash); or something else, left untouched.
+ */
+async function ratState(store: Store, options: StoreOptions): Promise<"valid" | "unfinished" | "other"> {
+  for (let i = 0; ; i++) {
+    if (await isValidAt(store, options)) return "valid";
     const root = await readNodeMetadata(store, "", options).catch(() => undefined);
-    if (root?.nodeType !== "group" || Object.keys(root.attributes).length !== 0) return false;
+    const rat = await readNodeMetadata(store, RAT_GROUP, options).catch(() => undefined);
+    // A root group with no attributes and no RAT group yet: another writer (Python ratzarr
+    // writes the root first) may be creating the RAT right now. A RAT group without a root:
+    // this library creating one. Either way, give it a moment; anything else is not a RAT.
+    const rootFirst = root?.nodeType === "group" && Object.keys(root.attributes).length === 0 && rat === undefined;
+    const ratFirst = root === undefined && rat?.nodeType === "group" && rat.attributes["ROWCOUNT"] !== undefined;
+    if (!rootFirst && !ratFirst) return "other";
+    if (i === 4) {
+      if (!ratFirst) return "other";
+      const top = await store.listDir("", options);
+      const under = await store.listDir(RAT_GROUP, options);
+      const alone = top.keys.length === 0 && top.prefixes.length === 1 && under.keys.length === 1 && under.prefixes.length === 0;
+      return alone ? "unfinished" : "other";
+    }
     await sleep(50 * (i + 1), options.signal);
   }
-  return false;
 }
 
 async function isValidAt(store: Store, options: StoreOptions): Promise<boolean> {

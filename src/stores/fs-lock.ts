@@ -29,7 +29,9 @@ const INTERNAL = /^__.+(?:\.ratzarr-lock|\.ratzarr-break|\.[0-9a-f]{12}\.ratzarr
 const TEMP = /^__.+\.[0-9a-f]{12}\.ratzarr-tmp$/;
 /** A lock or break file, with the base name of its key's file. */
 const LOCKLIKE = /^__(.+)\.ratzarr-(?:lock|break)$/;
-const HOST = hostname();
+/** This host's name, asked once on first use (not on import: Deno asks for a permission to read it). */
+let hostName: string | undefined;
+const host = (): string => (hostName ??= hostname());
 
 /** The store's own file `__<base><suffix>` next to `file`. */
 const sibling = (file: string, suffix: string) => nodePath.join(nodePath.dirname(file), `__${nodePath.basename(file)}${suffix}`);
@@ -79,7 +81,7 @@ interface LockRecord {
 }
 
 /** A record as this writer writes it; its random `id` makes the text unique, so comparing texts tells two records apart. */
-const newRecord = () => JSON.stringify({ pid: process.pid, host: HOST, time: Date.now(), id: randomBytes(6).toString("hex") });
+const newRecord = () => JSON.stringify({ pid: process.pid, host: host(), time: Date.now(), id: randomBytes(6).toString("hex") });
 
 /** The record in a lock, break or staged file, or undefined for text that is not one (empty, torn, written by hand). */
 function parseRecord(raw: string): LockRecord | undefined {
@@ -212,7 +214,7 @@ export class LockFiles {
     const holder = parseRecord(raw);
     // A file without a record of ours (written by hand, or on a filesystem without links) is judged by its age.
     const time = holder?.time ?? st.mtimeMs;
-    const dead = holder !== undefined && holder.host === HOST && !processAlive(holder.pid);
+    const dead = holder !== undefined && holder.host === host() && !processAlive(holder.pid);
     return { raw, holder, stale: dead || Date.now() - time > this.staleLockMs };
   }
 
@@ -336,7 +338,7 @@ export class LockFiles {
     // A lock record is a few dozen bytes; anything bigger is data, judged by its age alone.
     if (st.size > 512) return false;
     const r = parseRecord(await readFile(path, "utf8").catch(() => ""));
-    return r !== undefined && r.host === HOST && !processAlive(r.pid);
+    return r !== undefined && r.host === host() && !processAlive(r.pid);
   }
 }
 

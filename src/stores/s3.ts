@@ -153,6 +153,8 @@ export class S3Store implements Store {
   readonly requests = { get: 0, put: 0, delete: 0, list: 0, head: 0, retries: 0 };
   private readonly retry: Required<S3RetryOptions>;
   private readonly unsafe: boolean;
+  /** The client was made here (not passed in), so `close()` may destroy it. */
+  private readonly ownsClient: boolean;
   private readonly conditionalSets: boolean;
   /** How this server wants If-Match ETags: learnt on the first refusal that is not a conflict. */
   private quoteEtags: boolean | undefined;
@@ -160,6 +162,7 @@ export class S3Store implements Store {
   constructor(options: S3StoreOptions) {
     this.bucket = options.bucket;
     this.prefix = (options.prefix ?? "").replace(/^\/+|\/+$/g, "");
+    this.ownsClient = options.client === undefined;
     this.client = options.client ?? new S3Client(defaultClientConfig(options.clientConfig));
     this.readOnly = options.readOnly ?? false;
     this.preferredConcurrency = options.concurrency ?? 16;
@@ -198,6 +201,11 @@ export class S3Store implements Store {
         await sleep(jitteredDelay(attempt - 1, this.retry.baseDelayMs, this.retry.maxDelayMs), options.signal);
       }
     }
+  }
+
+  /** Release the connections of a client this store made (a client passed in is the caller's to destroy). */
+  close(): void {
+    if (this.ownsClient) this.client.destroy();
   }
 
   private writable(key: string): void {

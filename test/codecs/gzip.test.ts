@@ -4,6 +4,7 @@ import { createGzipCodec } from "../../src/codecs/gzip.js";
 import { CodecPipeline } from "../../src/codecs/pipeline.js";
 import { CodecError, MetadataError } from "../../src/errors.js";
 import { concat, hex, rejects, shifted, text } from "../helpers/bytes.js";
+import { gzipBomb } from "../campaign/bombs.js";
 
 const ctx = (decodedSize?: number, maxDecodedSize = 1 << 30) => ({ key: "g/c/0", decodedSize, maxDecodedSize });
 const codec = createGzipCodec({ level: 5 }, "g/zarr.json");
@@ -57,6 +58,22 @@ test("a trailer announcing more than the limit is refused before inflating", asy
   await rejects(() => codec.decode(GZ1, ctx(undefined, 10)), /announces 21/, /limit of 10/);
   // Several members: only the running total shows the excess.
   await rejects(() => codec.decode(concat(GZ2, GZ2, GZ2), ctx(undefined, 20)), /limit of 20/);
+});
+
+test("a bomb (4 MB inflating to 4 GiB) whose trailer lies is refused within a second, without allocating for it", async () => {
+  const bomb = gzipBomb(4 * 2 ** 30, 400);
+  for (const c of [ctx(400, 400), ctx(undefined, 2 ** 30), ctx(undefined, 2 ** 31 - 1)]) {
+    const t0 = performance.now();
+    const rss0 = process.memoryUsage().rss;
+    await rejects(() => codec.decode(bomb, c), /decoded more than the 400 bytes its trailer announces/);
+    assert.ok(performance.now() - t0 < 1000, `${Math.round(performance.now() - t0)} ms`);
+    assert.ok(process.memoryUsage().rss - rss0 < 256 * 2 ** 20, "memory");
+  }
+  // A trailer that disagrees with the size the pipeline expects: refused before inflating anything.
+  await rejects(() => codec.decode(gzipBomb(4 * 2 ** 30, 399), ctx(400, 400)), /announces 399 decoded bytes, expected 400/);
+  // Several members: the running total stops them at the limit.
+  const members = concat(...Array.from({ length: 64 }, () => gzipBomb(64 * 2 ** 20, 64 * 2 ** 20)));
+  await rejects(() => codec.decode(members, ctx(undefined, 100 * 2 ** 20)), /limit of 104857600/);
 });
 
 test("round trips at every level, odd sizes, through the pipeline with a known size", async () => {

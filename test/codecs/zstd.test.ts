@@ -5,6 +5,7 @@ import { scanZstdFrames } from "../../src/codecs/zstd-frame.js";
 import { CodecPipeline } from "../../src/codecs/pipeline.js";
 import { CodecError, MetadataError } from "../../src/errors.js";
 import { concat, hex, rejects, shifted, text } from "../helpers/bytes.js";
+import { zstdRleBomb } from "../campaign/bombs.js";
 
 const KEY = "col/c/3";
 const ctx = (decodedSize?: number, maxDecodedSize = 1 << 30) => ({ key: KEY, decodedSize, maxDecodedSize });
@@ -99,6 +100,24 @@ test("a frame announcing a huge content size is refused at once, without allocat
   await rejects(() => codec.decode(RLE_MILLION, ctx(undefined, 1000)), /up to 1000000/, /limit of 1000/);
   await rejects(() => codec.decode(RLE_MILLION, ctx(999_999, 999_999)), /up to 1000000/, /limit of 999999/);
   assert.ok(performance.now() - t < 200, "fast");
+});
+
+test("a 128 KB frame of RLE blocks decoding to 4 GiB is refused within a second, whatever its content size says", async () => {
+  const blocks = 32768;
+  for (const [contentSize, c, pattern] of [
+    [undefined, ctx(400, 400), /can decode to up to 4294967296 bytes, more than the limit of 400/],
+    [undefined, ctx(undefined, 2 ** 30), /more than the limit of 1073741824/],
+    [2 ** 32, ctx(undefined, 2 ** 30), /announce 4294967296 decoded bytes, more than the limit/],
+    [400, ctx(400, 400), /corrupt frame at byte 0/],
+    [400, ctx(undefined, 2 ** 30), /corrupt frame at byte 0/],
+    [2n ** 64n - 1n, ctx(undefined, 2 ** 30), /blocks hold at most 4294967296/],
+  ] as const) {
+    const t0 = performance.now();
+    const rss0 = process.memoryUsage().rss;
+    await rejects(() => codec.decode(zstdRleBomb(blocks, contentSize), c), pattern);
+    assert.ok(performance.now() - t0 < 1000, `${Math.round(performance.now() - t0)} ms`);
+    assert.ok(process.memoryUsage().rss - rss0 < 256 * 2 ** 20, "memory");
+  }
 });
 
 test("truncated input is a CodecError naming the key and byte offset", async () => {

@@ -142,4 +142,36 @@ test("non-UTF-8 bytes are a MetadataError", () => {
   assert.throws(() => parseNodeMetadata(new Uint8Array([0x7b, 0xff, 0x7d]), "g/zarr.json"), (e: unknown) => e instanceof MetadataError && /UTF-8/.test((e as Error).message));
 });
 
+test("values past int64 (bigint) or of any type in the wrong place give a MetadataError, never a TypeError from building the message", () => {
+  const withText = (key: string, raw: string) => JSON.stringify({ ...base, [key]: "@@" }).replace('"@@"', raw);
+  const huge = "-9223372036854775809";
+  fails(withText("node_type", huge), "node_type", new RegExp(huge));
+  fails(withText("zarr_format", huge), "zarr_format", new RegExp(huge));
+  fails(withText("data_type", huge), "data_type", new RegExp(huge));
+  fails(withText("chunk_key_encoding", `{"name": ${huge}}`), "chunk_key_encoding", new RegExp(huge));
+  fails(withText("chunk_key_encoding", `{"name": "default", "configuration": {"separator": [${huge}]}}`), "chunk_key_encoding", new RegExp(`\\[${huge}\\]`));
+  fails(withText("fill_value", `[${huge}, {"a": 18446744073709551616}]`), "fill_value", /\[-9223372036854775809, \{"a": 18446744073709551616\}\]/);
+  fails(withText("shape", `[${huge}]`), "shape", new RegExp(huge));
+  // An object whose "toString" is data: String() and template literals throw on it.
+  fails(withText("zarr_format", '{"toString": 1, "valueOf": 2}'), "zarr_format", /\{"toString": 1, "valueOf": 2\}/);
+  fails(withText("node_type", '{"toString": 1}'), "node_type", /toString/);
+  fails(withText("data_type", '["\\ud800", "\\u0000"]'), "data_type", /\["\\ud800", "\\u0000"\]/);
+});
+
+test("an attribute nested past the depth limit is a MetadataError naming the file, never a stack overflow", () => {
+  fails(withAttribute("[".repeat(5000) + "]".repeat(5000)), undefined, /nested deeper than \d+ levels/);
+});
+
+test("a __proto__ extension key (must_understand false) is kept as data and written back", () => {
+  const text = JSON.stringify(base, null, 2).replace('"storage_transformers": []', '"storage_transformers": [],\n  "__proto__": {\n    "must_understand": false\n  }');
+  const m = parseArrayMetadata(text, "f");
+  assert.equal(Object.keys(m.extraFields), ["__proto__"]);
+  assert.is(Object.getPrototypeOf(m.extraFields), Object.prototype);
+  assert.is(stringifyArrayMetadata(m), text);
+});
+
+function withAttribute(raw: string): string {
+  return JSON.stringify({ ...base, attributes: { x: "@@" } }).replace('"@@"', raw);
+}
+
 test.run();

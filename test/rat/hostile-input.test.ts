@@ -117,4 +117,65 @@ t("a lone surrogate in a value reads back the same through the writing handle's 
   assert.equal(mine, fresh);
 });
 
+t("values a caller or a file supplies are quoted safely in every message (bigints, symbols, objects whose toString is data)", async () => {
+  const rz = await smallRat();
+  await rejects(() => rz.setRowCount({ toString: 1 } as never), RatZarrError, /row count must be an integer >= 0, got \{"toString": 1\}/);
+  await rejects(() => rz.createColumn(Symbol("x") as never, "int8"), RatZarrError, /a column name must be a string, got Symbol\("x"\)/);
+  await rejects(() => rz.createColumn("x", 3n as never), RatZarrError, /unknown data type 3/);
+  await rejects(() => rz.createColumn("x", "bool", null as never), RatZarrError, /options must be an object, got null/);
+  await rejects(() => rz.readBlock(10n as never, 0, 1), RatZarrError, /a column name must be a string, got 10/);
+  await rejects(() => rz.writeBlock({} as never, new Float64Array(1), 0), RatZarrError, /a column name must be a string/);
+  await rejects(() => rz.deleteColumn(Symbol() as never), RatZarrError, /must be a string/);
+  const store = new MemoryStore();
+  await (await smallRat(store)).close();
+  const text = new TextDecoder().decode(await store.get("RAT/zarr.json"));
+  await store.set("RAT/zarr.json", new TextEncoder().encode(text.replace(/"ROWCOUNT": 250/, '"ROWCOUNT": [9007199254740993]')));
+  await rejects(() => RatZarr.open("mem", { store }), RatZarrError, /ROWCOUNT/, /9007199254740993/);
+});
+
+t("an attribute value nested past the JSON depth limit is refused with a RatZarrError, not a stack overflow", async () => {
+  const rz = await smallRat();
+  let deep: unknown = 1;
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  const mapping = await rz.getRatAttributeMapping();
+  await rejects(() => mapping.set("deep", deep as never), RatZarrError, /nested deeper than 1000 levels/);
+  await rejects(() => mapping.set("holes", [1, , 3] as never), RatZarrError, /value\[1\] is undefined/);
+  assert.not.ok(mapping.has("deep"));
+});
+
+t("a bool block with values other than 0 and 1 reads back as stored through the writing handle's cache too", async () => {
+  const store = new MemoryStore();
+  const rz = await smallRat(store);
+  await rz.createColumn("b", "bool");
+  await rz.writeBlock("b", Uint8Array.from([1, 4, 0, 255]), 0);
+  const mine = Array.from(await rz.readBlock<"bool">("b", 0, 4));
+  const fresh = Array.from(await (await RatZarr.open("mem", { store, readOnly: true })).readBlock<"bool">("b", 0, 4));
+  assert.equal(fresh, [1, 1, 0, 1]);
+  assert.equal(mine, fresh);
+});
+
 t.run();
+
+const r = suite("interrupted creation");
+
+r("a RAT whose creation stopped between its two groups opens and is finished; read-only says why it cannot; an empty Zarr group is left alone", async () => {
+  const store = new MemoryStore();
+  const full = await RatZarr.open("mem", { store, ...quiet });
+  await full.close();
+  // What a writer killed between the RAT group and the root zarr.json leaves behind.
+  store.data.delete("zarr.json");
+  const before = await snapshot(store);
+  await rejects(() => RatZarr.open("mem", { store, readOnly: true }), RatZarrError, /creation of this RAT was interrupted/);
+  assert.equal(await snapshot(store), before);
+  const rz = await RatZarr.open("mem", { store, ...quiet });
+  assert.is(rz.getRowCount(), 0);
+  assert.ok(await RatZarr.isValidRatZarr(store));
+  // With anything else beside it, it is not ours to finish.
+  store.data.delete("zarr.json");
+  await store.set("RAT/other/zarr.json", new TextEncoder().encode("{}"));
+  const other = await snapshot(store);
+  await rejects(() => RatZarr.open("mem", { store, ...quiet }), RatZarrError, /holds no RAT/);
+  assert.equal(await snapshot(store), other);
+});
+
+r.run();

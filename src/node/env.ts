@@ -1,0 +1,61 @@
+/**
+ * The environment variables of ratzarr on Node, parsed and checked in this
+ * one place, each the same as an option of `nodeRuntime()`:
+ *
+ *   RATZARR_ZSTD=native|wasm   zstd backend (default native when zstd-napi built)  option `zstd`
+ *   RATZARR_ZSTD_WORKERS=N     zstd worker threads at most (0: none)               option `zstdWorkers`
+ *   RATZARR_ZSTD_QUEUE=N       jobs a worker holds before the caller does one      option `zstdQueueDepth`
+ *
+ * Read when the Node runtime is first made, never on import.
+ */
+import { RatZarrError } from "../errors.js";
+
+/** How the Node runtime is set up; every field also has an environment variable. */
+export interface NodeRuntimeOptions {
+  /** "native": libzstd through zstd-napi (falls back to WASM when it did not build); "wasm": numcodecs' WASM build. */
+  readonly zstd?: "native" | "wasm" | undefined;
+  /** zstd worker threads at most (0: none). */
+  readonly zstdWorkers?: number | undefined;
+  /** Jobs a zstd worker holds before the calling thread does the next one itself. */
+  readonly zstdQueueDepth?: number | undefined;
+}
+
+/** An environment lookup: a variable's value, or undefined. */
+export type EnvLookup = (name: string) => string | undefined;
+
+/**
+ * The process environment, where it may be read: Deno without `--allow-env` refuses every
+ * read, which here reads as "unset" (the options of `nodeRuntime()` do the same job).
+ */
+export const processEnv: EnvLookup = (name) => {
+  try {
+    return process.env[name];
+  } catch {
+    return undefined;
+  }
+};
+
+function integer(env: EnvLookup, name: string, min: number, max: number): number | undefined {
+  const raw = env(name);
+  if (raw === undefined || raw === "") return undefined;
+  const n = Number(raw);
+  if (!/^[0-9]+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new RatZarrError(`environment variable ${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+/** The options the environment sets (unset variables give no field); a bad value is a `RatZarrError` naming the variable. */
+export function optionsFromEnv(env: EnvLookup = processEnv): NodeRuntimeOptions {
+  const zstd = env("RATZARR_ZSTD");
+  if (zstd !== undefined && zstd !== "" && zstd !== "native" && zstd !== "wasm") {
+    throw new RatZarrError(`environment variable RATZARR_ZSTD must be "native" or "wasm", got ${JSON.stringify(zstd)}`);
+  }
+  const out: { -readonly [K in keyof NodeRuntimeOptions]: NodeRuntimeOptions[K] } = {};
+  if (zstd === "native" || zstd === "wasm") out.zstd = zstd;
+  const workers = integer(env, "RATZARR_ZSTD_WORKERS", 0, 64);
+  if (workers !== undefined) out.zstdWorkers = workers;
+  const queue = integer(env, "RATZARR_ZSTD_QUEUE", 1, 64);
+  if (queue !== undefined) out.zstdQueueDepth = queue;
+  return out;
+}
