@@ -52,9 +52,7 @@ if (s3Choice !== "off") {
 globalThis.UVU_DEFER = 1;
 const uvu = await import("uvu");
 // The Node runtime (the default of the Node entry's RatZarr) uses the native zstd when it built.
-(await import("../src/node/index.js")).nodeRuntime();
-const { zstdBackend } = await import("../src/codecs/zstd-backend.js");
-console.log(`zstd backend: ${(await zstdBackend()).name}`);
+console.log(`zstd backend: ${(await (await import("../src/node/index.js")).nodeRuntime().codecs.zstd()).name}`);
 let importFailures = 0;
 for (const [i, file] of files.entries()) {
   globalThis.UVU_INDEX = i;

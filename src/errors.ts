@@ -1,14 +1,38 @@
 /**
  * The error family of ratzarr. Every failure the library reports is a
  * `RatZarrError` or one of its subclasses, with the key, column, row and
- * numbers in the message and as fields.
+ * numbers in the message and as fields, and a machine-readable `code`:
+ * code that reacts to an error asks `e.code`, never the message text.
  */
+
+/**
+ * Why an operation failed, for programs:
+ * - `exists`: a node (column, array, group, RAT) is already there;
+ * - `missing`: a node that should be there is not;
+ * - `conflict`: other writers kept changing a key, retries ran out;
+ * - `bounds`: rows, sizes or counts outside what is allowed;
+ * - `type`: a value of the wrong type (an array type, a non-string in a string block);
+ * - `read-only`: a change through a read-only handle or store;
+ * - `invalid`: an argument or option that is not acceptable (a name, a number);
+ * - `not-a-rat`: a path that holds something that is not a RAT (left untouched);
+ * - `metadata`, `codec`, `store`: a `zarr.json`, a chunk, or a store operation failed;
+ * - `closed`: the handle was closed; `aborted`: the caller's signal aborted the call.
+ */
+export type ErrorCode = "exists" | "missing" | "conflict" | "bounds" | "type" | "read-only" | "invalid" | "not-a-rat" | "metadata" | "codec" | "store" | "closed" | "aborted";
+
+/** Options every ratzarr error takes: a cause, and a code where the class has several. */
+export interface ErrorOptions {
+  readonly cause?: unknown;
+  readonly code?: ErrorCode | undefined;
+}
 
 /** Base class of every error ratzarr throws on purpose. */
 export class RatZarrError extends Error {
   override name = "RatZarrError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly code: ErrorCode;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options?.code ?? "invalid";
   }
 }
 
@@ -18,7 +42,7 @@ export class MetadataError extends RatZarrError {
   readonly file: string;
   readonly key: string | undefined;
   constructor(file: string, key: string | undefined, message: string, options?: { cause?: unknown }) {
-    super(`${file}${key === undefined ? "" : ` (key "${key}")`}: ${message}`, options);
+    super(`${file}${key === undefined ? "" : ` (key "${key}")`}: ${message}`, { cause: options?.cause, code: "metadata" });
     this.file = file;
     this.key = key;
   }
@@ -30,32 +54,35 @@ export class CodecError extends RatZarrError {
   readonly codec: string;
   readonly chunkKey: string;
   constructor(codec: string, chunkKey: string, message: string, options?: { cause?: unknown }) {
-    super(`codec ${codec}, chunk "${chunkKey}": ${message}`, options);
+    super(`codec ${codec}, chunk "${chunkKey}": ${message}`, { cause: options?.cause, code: "codec" });
     this.codec = codec;
     this.chunkKey = chunkKey;
   }
 }
 
-/** A store operation that failed (I/O error, refused key, aborted call). */
+/** A store operation that failed (I/O error, refused key: `code` "store"; the caller's signal aborted it: "aborted"). */
 export class StoreError extends RatZarrError {
   override name = "StoreError";
   readonly key: string;
-  constructor(key: string, message: string, options?: { cause?: unknown }) {
-    super(`store key "${key}": ${message}`, options);
+  constructor(key: string, message: string, options?: ErrorOptions) {
+    super(`store key "${key}": ${message}`, { cause: options?.cause, code: options?.code ?? "store" });
     this.key = key;
   }
 }
 
-/** A request outside what an array or RAT holds: rows past the end, wrong array type, wrong length. */
+/** A request outside what an array or RAT holds: rows past the end, sizes too large (`code` "bounds"); a wrong array or element type (`code` "type"). */
 export class BoundsError extends RatZarrError {
   override name = "BoundsError";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { cause: options?.cause, code: options?.code ?? "bounds" });
+  }
 }
 
-/** A node (group, array, RAT) that was expected and is not there, or is there and should not be. */
+/** A node (group, array, RAT) that was expected and is not there (`code` "missing"), is there and should not be ("exists"), or is not a RAT ("not-a-rat"). */
 export class NodeError extends RatZarrError {
   override name = "NodeError";
   readonly path: string;
-  constructor(path: string, message: string, options?: { cause?: unknown }) {
+  constructor(path: string, message: string, options: ErrorOptions & { readonly code: "exists" | "missing" | "not-a-rat" }) {
     super(`"${path}": ${message}`, options);
     this.path = path;
   }
@@ -64,6 +91,9 @@ export class NodeError extends RatZarrError {
 /** A change requested through a handle opened read-only. */
 export class ReadOnlyError extends RatZarrError {
   override name = "ReadOnlyError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { cause: options?.cause, code: "read-only" });
+  }
 }
 
 /**

@@ -7,8 +7,8 @@ export { RatZarrError, MetadataError, CodecError, StoreError, BoundsError, NodeE
 export { DATA_TYPES, isDataType, allocate } from "./data-types.js";
 export type { DataType, NumericDataType, ArrayFor, ArrayTypes, ChunkData, TypedArray, FillValue } from "./data-types.js";
 export type { Codec, CodecMetadata, ChunkSpec, CodecContext, ArrayToArrayCodec, ArrayToBytesCodec, BytesToBytesCodec, JsonValue, JsonObject } from "./codecs/codec.js";
-export { registerCodec, codecNames } from "./codecs/registry.js";
-export type { CodecFactory } from "./codecs/registry.js";
+export { CodecRegistry, standardCodecs } from "./codecs/registry.js";
+export type { CodecFactory, CodecEnv } from "./codecs/registry.js";
 export { CodecPipeline } from "./codecs/pipeline.js";
 export type { Store, StoreOptions, GetOptions, ByteRange, DirListing } from "./stores/store.js";
 export { MemoryStore } from "./stores/memory.js";
@@ -22,5 +22,5 @@ export type { ArrayMetadata, GroupMetadata, NodeMetadata, ChunkKeyEncoding } fro
 export { parseJson, stringifyJson } from "./format/json.js";
 export { RatZarr, RAT_GROUP, DEFAULT_CHUNK_SIZE, AttributeMapping, MANAGED_KEYS, webPlatform, webRuntime, storeLocation } from "./rat/index.js";
 export type { RatZarrOptions, ColumnDataType, ModificationEvent, Platform, RatLocation, Runtime } from "./rat/index.js";
-export { setZstdBackend, zstdBackend } from "./codecs/zstd-backend.js";
+export { wasmZstd } from "./codecs/zstd-backend.js";
 export type { ZstdBackend } from "./codecs/zstd-backend.js";

@@ -6,6 +6,7 @@
  */
 import type { BytesToBytesCodec, JsonObject } from "./codec.js";
 import { CodecError, MetadataError, showValue } from "../errors.js";
+import { readUint32LE } from "./binary.js";
 
 const NAME = "blosc";
 /** c-blosc 1.x header: version, versionlz, flags, typesize, nbytes, blocksize, cbytes (README_CHUNK_FORMAT). */
@@ -87,8 +88,8 @@ export function createBloscCodec(configuration: JsonObject, file: string): Bytes
       if (n < HEADER_SIZE) throw new CodecError(NAME, key, `truncated: ${n} bytes, the blosc header alone needs ${HEADER_SIZE}`);
       const version = bytes[0]!;
       const flags = bytes[2]!;
-      const nbytes = u32(bytes, 4);
-      const cbytes = u32(bytes, 12);
+      const nbytes = readUint32LE(bytes, 4);
+      const cbytes = readUint32LE(bytes, 12);
       if (version === 0 || version > MAX_FORMAT_VERSION) {
         throw new CodecError(NAME, key, `blosc format version ${version} is not supported (c-blosc 1.x writes ${MAX_FORMAT_VERSION})`);
       }
@@ -118,8 +119,4 @@ export function createBloscCodec(configuration: JsonObject, file: string): Bytes
       return out;
     },
   };
-}
-
-function u32(b: Uint8Array, at: number): number {
-  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 }

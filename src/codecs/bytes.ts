@@ -6,11 +6,9 @@ import type { ArrayToBytesCodec, ChunkSpec, CodecContext, JsonObject } from "./c
 import type { ChunkData, NumericDataType, TypedArray } from "../data-types.js";
 import { ITEM_SIZE, arrayConstructor, arrayTypeName, describeArray, isArrayOf } from "../data-types.js";
 import { CodecError, MetadataError, showValue } from "../errors.js";
+import { float16ToNumber, HOST_LITTLE_ENDIAN } from "./binary.js";
 
 const NAME = "bytes";
-
-/** True on little-endian hosts (every mainstream one); decided once, from the platform's own byte order. */
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Make a `bytes` codec; `{"endian": "little" | "big"}`, where endian may be absent for 1-byte types only. */
 export function createBytesCodec(configuration: JsonObject, file: string): ArrayToBytesCodec {
@@ -114,18 +112,11 @@ function swapInPlace(b: Uint8Array, size: number): void {
 
 let halfTable: Float32Array | undefined;
 
-/** IEEE 754 binary16 → number for all 65536 bit patterns (zeros, subnormals, infinities, NaN). */
+/** The value of every float16 bit pattern, made on first use: one lookup per element beats the arithmetic. */
 function float16Table(): Float32Array {
   if (halfTable !== undefined) return halfTable;
   const t = new Float32Array(65536);
-  for (let h = 0; h < 65536; h++) {
-    const sign = h & 0x8000 ? -1 : 1;
-    const exponent = (h >> 10) & 0x1f;
-    const mantissa = h & 0x3ff;
-    if (exponent === 0) t[h] = sign * mantissa * 2 ** -24; // subnormal (and ±0)
-    else if (exponent === 31) t[h] = mantissa === 0 ? sign * Infinity : NaN;
-    else t[h] = sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
-  }
+  for (let h = 0; h < 65536; h++) t[h] = float16ToNumber(h);
   halfTable = t;
   return t;
 }

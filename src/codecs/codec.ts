@@ -9,6 +9,11 @@ import type { ChunkData, DataType, FillValue } from "../data-types.js";
 export type JsonValue = null | boolean | number | bigint | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
+/** True when `v` is a JSON object: not null, not an array. */
+export function isJsonObject(v: JsonValue | undefined): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
 /** What a codec sees of one chunk: its shape (C order), data type and fill value. */
 export interface ChunkSpec {
   readonly shape: readonly number[];

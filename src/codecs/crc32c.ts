@@ -5,6 +5,7 @@
  */
 import type { BytesToBytesCodec, JsonObject } from "./codec.js";
 import { CodecError } from "../errors.js";
+import { HOST_LITTLE_ENDIAN, hexUint32, readUint32LE, writeUint32LE } from "./binary.js";
 
 const NAME = "crc32c";
 
@@ -25,14 +26,12 @@ function makeTables(polynomial: number): Int32Array {
   return t;
 }
 
-/** True on little-endian hosts, where an Int32Array word holds bytes i..i+3 in CRC order. */
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
 /** Continue the CRC `crc` (a finished value, 0 to start) over `b`. */
 function update(t: Int32Array, crc: number, b: Uint8Array): number {
   let c = ~crc;
   const n = b.length;
   let i = 0;
+  // On little-endian hosts an Int32Array word holds bytes i..i+3 in CRC order.
   if (HOST_LITTLE_ENDIAN && n >= 64) {
     // Reach a 4-byte boundary of the underlying buffer, then read whole words (about 1.6x faster than bytes).
     for (; ((b.byteOffset + i) & 3) !== 0; i++) c = t[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
@@ -54,7 +53,7 @@ function update(t: Int32Array, crc: number, b: Uint8Array): number {
   }
   // Eight bytes per step: four folded into the running CRC, four looked up directly.
   for (const end = n - 7; i < end; i += 8) {
-    const a = c ^ (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24));
+    const a = c ^ readUint32LE(b, i);
     c =
       t[1792 + (a & 0xff)]! ^
       t[1536 + ((a >>> 8) & 0xff)]! ^
@@ -83,10 +82,6 @@ export function crc32(bytes: Uint8Array, crc = 0): number {
   return update(ieee, crc, bytes);
 }
 
-function hex(n: number): string {
-  return "0x" + n.toString(16).padStart(8, "0");
-}
-
 /** Make a `crc32c` codec; its configuration is empty. */
 export function createCrc32cCodec(_configuration: JsonObject, _file: string): BytesToBytesCodec {
   return {
@@ -97,12 +92,7 @@ export function createCrc32cCodec(_configuration: JsonObject, _file: string): By
     encode(bytes) {
       const out = new Uint8Array(bytes.byteLength + 4);
       out.set(bytes);
-      const c = crc32c(bytes);
-      const n = bytes.byteLength;
-      out[n] = c & 0xff;
-      out[n + 1] = (c >>> 8) & 0xff;
-      out[n + 2] = (c >>> 16) & 0xff;
-      out[n + 3] = c >>> 24;
+      writeUint32LE(out, bytes.byteLength, crc32c(bytes));
       return out;
     },
 
@@ -110,10 +100,10 @@ export function createCrc32cCodec(_configuration: JsonObject, _file: string): By
       const n = bytes.byteLength - 4;
       if (n < 0) throw new CodecError(NAME, ctx.key, `truncated: ${bytes.byteLength} bytes, a checksum alone needs 4`);
       const data = bytes.subarray(0, n);
-      const stored = (bytes[n]! | (bytes[n + 1]! << 8) | (bytes[n + 2]! << 16) | (bytes[n + 3]! << 24)) >>> 0;
+      const stored = readUint32LE(bytes, n);
       const actual = crc32c(data);
       if (stored !== actual) {
-        throw new CodecError(NAME, ctx.key, `checksum mismatch: stored ${hex(stored)}, computed ${hex(actual)} over ${n} bytes`);
+        throw new CodecError(NAME, ctx.key, `checksum mismatch: stored ${hexUint32(stored)}, computed ${hexUint32(actual)} over ${n} bytes`);
       }
       return data;
     },

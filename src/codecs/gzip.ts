@@ -9,6 +9,7 @@
 import { Gunzip, gunzipSync, gzipSync, type DeflateOptions } from "fflate";
 import type { BytesToBytesCodec, JsonObject } from "./codec.js";
 import { crc32 } from "./crc32c.js";
+import { hexUint32, readUint32LE } from "./binary.js";
 import { CodecError, MetadataError, showValue } from "../errors.js";
 
 const NAME = "gzip";
@@ -50,7 +51,7 @@ export function createGzipCodec(configuration: JsonObject, file: string): BytesT
         throw new CodecError(NAME, ctx.key, `not gzip data: starts with ${hexBytes(bytes.subarray(0, 3))}, expected 1f 8b 08`);
       }
       // RFC 1952: ISIZE, the last member's size mod 2^32, is a lower bound on the whole output.
-      const isize = u32(bytes, n - 4);
+      const isize = readUint32LE(bytes, n - 4);
       if (isize > ctx.maxDecodedSize) {
         throw new CodecError(NAME, ctx.key, `gzip trailer announces ${isize} decoded bytes, more than the limit of ${ctx.maxDecodedSize} (corrupt or truncated data?)`);
       }
@@ -67,7 +68,7 @@ export function createGzipCodec(configuration: JsonObject, file: string): BytesT
             // straight into a buffer of the announced size, then check its CRC.
             try {
               const out = gunzipSync(bytes, { out: new Uint8Array(size) });
-              if (out.length === size && crc32(out) === u32(bytes, n - 8)) return out;
+              if (out.length === size && crc32(out) === readUint32LE(bytes, n - 8)) return out;
             } catch {
               // Damage: the streaming path below says where.
             }
@@ -115,10 +116,10 @@ function inflateMember(bytes: Uint8Array, key: string, size: number): Uint8Array
     if (e instanceof CodecError) throw e;
     throw new CodecError(NAME, key, `corrupt or truncated gzip data (${n} bytes): ${e instanceof Error ? e.message : showValue(e)}`, { cause: e });
   }
-  const crc = u32(bytes, n - 8);
+  const crc = readUint32LE(bytes, n - 8);
   const actual = crc32(out.subarray(0, total));
   if (total !== size || crc !== actual) {
-    throw new CodecError(NAME, key, `gzip member fails its trailer check: CRC ${hex(actual)} vs stored ${hex(crc)}, size ${total} vs stored ${size} (corrupt or truncated data)`);
+    throw new CodecError(NAME, key, `gzip member fails its trailer check: CRC ${hexUint32(actual)} vs stored ${hexUint32(crc)}, size ${total} vs stored ${size} (corrupt or truncated data)`);
   }
   return out;
 }
@@ -157,25 +158,17 @@ function decodeMembers(bytes: Uint8Array, key: string, max: number, known: numbe
     if (end - memberStarts[m]! < MIN_MEMBER) {
       throw new CodecError(NAME, key, `gzip member ${m} at byte ${memberStarts[m]} is truncated: ${end - memberStarts[m]!} bytes`);
     }
-    const crc = u32(bytes, end - 8);
-    const size = u32(bytes, end - 4);
+    const crc = readUint32LE(bytes, end - 8);
+    const size = readUint32LE(bytes, end - 4);
     const actual = crc32(data);
     if (crc !== actual || size !== data.length % 2 ** 32) {
-      throw new CodecError(NAME, key, `gzip member ${m} at byte ${memberStarts[m]} fails its trailer check: CRC ${hex(actual)} vs stored ${hex(crc)}, size ${data.length} vs stored ${size} (corrupt or truncated data)`);
+      throw new CodecError(NAME, key, `gzip member ${m} at byte ${memberStarts[m]} fails its trailer check: CRC ${hexUint32(actual)} vs stored ${hexUint32(crc)}, size ${data.length} vs stored ${size} (corrupt or truncated data)`);
     }
   }
   if (known !== undefined && total !== known) {
     throw new CodecError(NAME, key, `decoded ${total} bytes, expected ${known}`);
   }
   return out;
-}
-
-function u32(b: Uint8Array, at: number): number {
-  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
-}
-
-function hex(n: number): string {
-  return "0x" + n.toString(16).padStart(8, "0");
 }
 
 function hexBytes(b: Uint8Array): string {

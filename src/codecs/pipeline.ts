@@ -6,15 +6,18 @@
  */
 import type { ArrayToArrayCodec, ArrayToBytesCodec, BytesToBytesCodec, ChunkSpec, CodecContext, CodecMetadata } from "./codec.js";
 import type { ChunkData } from "../data-types.js";
-import { createCodec } from "./registry.js";
-import { CodecError, MetadataError } from "../errors.js";
+import { type CodecRegistry, standardCodecs } from "./registry.js";
+import { CodecError } from "../errors.js";
+import { checkCodecOrder } from "./codec-list.js";
 
 /** Default bound on any decoded chunk whose size is not fixed (strings): 1 GiB. */
 export const DEFAULT_MAX_DECODED_BYTES = 1 << 30;
 
 export interface PipelineOptions {
   /** Bound on the decoded size of a chunk whose size the metadata does not fix. */
-  readonly maxDecodedBytes?: number;
+  readonly maxDecodedBytes?: number | undefined;
+  /** Where codecs come from (default: the core's standard registry, WASM zstd). */
+  readonly codecs?: CodecRegistry | undefined;
 }
 
 /** Encodes and decodes the chunks of one array. Build it with `CodecPipeline.create`. */
@@ -32,23 +35,12 @@ export class CodecPipeline {
 
   /** Make the codecs named in `codecs` for chunks of `spec`; `file` names the `zarr.json` for errors. */
   static async create(codecs: readonly CodecMetadata[], spec: ChunkSpec, file: string, options: PipelineOptions = {}): Promise<CodecPipeline> {
-    const made = await Promise.all(codecs.map((c) => createCodec(c.name, c.configuration ?? {}, file)));
-    const a2a: ArrayToArrayCodec[] = [];
-    const b2b: BytesToBytesCodec[] = [];
-    let a2b: ArrayToBytesCodec | undefined;
-    for (const codec of made) {
-      if (codec.kind === "array_to_array") {
-        if (a2b !== undefined) throw new MetadataError(file, "codecs", `array→array codec "${codec.name}" comes after the array→bytes codec`);
-        a2a.push(codec);
-      } else if (codec.kind === "array_to_bytes") {
-        if (a2b !== undefined) throw new MetadataError(file, "codecs", `two array→bytes codecs ("${a2b.name}" and "${codec.name}")`);
-        a2b = codec;
-      } else {
-        if (a2b === undefined) throw new MetadataError(file, "codecs", `bytes→bytes codec "${codec.name}" comes before the array→bytes codec`);
-        b2b.push(codec);
-      }
-    }
-    if (a2b === undefined) throw new MetadataError(file, "codecs", "no array→bytes codec");
+    const registry = options.codecs ?? standardCodecs();
+    const made = await Promise.all(codecs.map((c) => registry.create(c.name, c.configuration ?? {}, file)));
+    checkCodecOrder(made, (c) => c.kind, file);
+    const a2a = made.filter((c) => c.kind === "array_to_array");
+    const a2b = made.find((c) => c.kind === "array_to_bytes")!;
+    const b2b = made.filter((c) => c.kind === "bytes_to_bytes");
     const specs: ChunkSpec[] = [spec];
     for (const c of a2a) specs.push(c.encodedSpec(specs[specs.length - 1]!));
     const sizes: (number | undefined)[] = [a2b.encodedSize(specs[specs.length - 1]!)];

@@ -5,12 +5,14 @@
  * `(offset, nbytes)` uint64 pairs in C order, at the end or the start. A pair
  * of two 2^64-1 marks an inner chunk that is all fill value and not stored.
  */
-import type { ArrayToBytesCodec, ChunkSpec, CodecContext, CodecMetadata, JsonObject, JsonValue } from "./codec.js";
-import type { ChunkData, DataType, FillValue } from "../data-types.js";
-import { allocate, fillElement } from "../data-types.js";
+import type { ArrayToBytesCodec, ChunkSpec, CodecContext, CodecMetadata, JsonObject } from "./codec.js";
+import type { ChunkData } from "../data-types.js";
+import { allocate } from "../data-types.js";
 import { CodecError, MetadataError, showValue } from "../errors.js";
+import { copyBox, elementCount, isAllFill, unravel } from "../format/grid.js";
+import { parseCodecList } from "./codec-list.js";
 import { CodecPipeline } from "./pipeline.js";
-import { createCodec } from "./registry.js";
+import { type CodecEnv, standardCodecs } from "./registry.js";
 
 const NAME = "sharding_indexed";
 /** Spec: offset and nbytes both 2^64-1 mark an empty inner chunk. */
@@ -34,7 +36,7 @@ interface ShardLayout {
  * "index_codecs", "index_location"}`. Inner and index codecs are checked now;
  * their pipelines are built on first use, when the shard shape is known.
  */
-export async function createShardingCodec(configuration: JsonObject, file: string): Promise<ArrayToBytesCodec> {
+export async function createShardingCodec(configuration: JsonObject, file: string, env: CodecEnv = standardCodecs()): Promise<ArrayToBytesCodec> {
   const bad = (message: string): never => {
     throw new MetadataError(file, "codecs", `sharding_indexed codec: ${message}`);
   };
@@ -43,13 +45,17 @@ export async function createShardingCodec(configuration: JsonObject, file: strin
     bad(`"chunk_shape" must be an array of positive integers, got ${showValue(chunkShapeValue)}`);
   }
   const chunkShape = chunkShapeValue as number[];
-  const codecs = parseCodecList(configuration["codecs"], "codecs", DEFAULT_CODECS, bad);
-  const indexCodecs = parseCodecList(configuration["index_codecs"], "index_codecs", DEFAULT_INDEX_CODECS, bad);
+  const codecs = configuration["codecs"] === undefined ? DEFAULT_CODECS : parseCodecList(configuration["codecs"], "codecs", bad);
+  const indexCodecs = configuration["index_codecs"] === undefined ? DEFAULT_INDEX_CODECS : parseCodecList(configuration["index_codecs"], "index_codecs", bad);
   const location = configuration["index_location"] ?? "end";
   if (location !== "start" && location !== "end") bad(`"index_location" must be "start" or "end", got ${showValue(location)}`);
   const indexAtStart = location === "start";
+  /** An inner chunk's own origin, where a copy to or from the shard starts in it. */
+  const chunkOrigin = chunkShape.map(() => 0);
+  /** Where inner chunk number `c` of a shard with `grid` inner chunks starts in the shard, per dimension. */
+  const shardStart = (c: number, grid: readonly number[]): number[] => unravel(c, grid).map((p, d) => p * chunkShape[d]!);
   // Unknown names and bad configurations fail here, when the array is opened.
-  await Promise.all([...codecs, ...indexCodecs].map((c) => createCodec(c.name, c.configuration ?? {}, file)));
+  await Promise.all([...codecs, ...indexCodecs].map((c) => env.registry.create(c.name, c.configuration ?? {}, file)));
 
   const layouts = new Map<string, Promise<ShardLayout>>();
   function layoutFor(spec: ChunkSpec): Promise<ShardLayout> {
@@ -69,10 +75,10 @@ export async function createShardingCodec(configuration: JsonObject, file: strin
       bad(`shard shape [${shape.join(", ")}] is not a whole number of inner chunks of shape [${chunkShape.join(", ")}]`);
     }
     const grid = shape.map((d, i) => d / chunkShape[i]!);
-    const chunkCount = grid.reduce((a, b) => a * b, 1);
+    const chunkCount = elementCount(grid);
     const [inner, index] = await Promise.all([
-      CodecPipeline.create(codecs, { shape: chunkShape, dataType: spec.dataType, fillValue: spec.fillValue }, file),
-      CodecPipeline.create(indexCodecs, { shape: [...grid, 2], dataType: "uint64", fillValue: 0n }, file),
+      CodecPipeline.create(codecs, { shape: chunkShape, dataType: spec.dataType, fillValue: spec.fillValue }, file, { codecs: env.registry }),
+      CodecPipeline.create(indexCodecs, { shape: [...grid, 2], dataType: "uint64", fillValue: 0n }, file, { codecs: env.registry }),
     ]);
     const indexSize = index.fixedEncodedSize;
     if (indexSize === undefined) bad(`"index_codecs" must have a fixed encoded size (for example bytes and crc32c, no compression)`);
@@ -95,16 +101,14 @@ export async function createShardingCodec(configuration: JsonObject, file: strin
       if (!(index instanceof BigUint64Array) || index.length !== 2 * layout.chunkCount) {
         throw new CodecError(NAME, ctx.key, `shard index decoded to ${index.length} values, expected ${2 * layout.chunkCount} uint64`);
       }
-      let count = 1;
-      for (const d of spec.shape) count *= d;
-      const out = allocate(spec.dataType, count, spec.fillValue);
+      const out = allocate(spec.dataType, elementCount(spec.shape), spec.fillValue);
       const dataStart = BigInt(indexAtStart ? layout.indexSize : 0);
       const dataEnd = BigInt(indexAtStart ? n : n - layout.indexSize);
       for (let c = 0; c < layout.chunkCount; c++) {
         const offset = index[2 * c]!;
         const size = index[2 * c + 1]!;
         if (offset === EMPTY && size === EMPTY) continue;
-        const where = () => `inner chunk [${gridPosition(c, layout.grid).join(", ")}]`;
+        const where = () => `inner chunk [${unravel(c, layout.grid).join(", ")}]`;
         // Inner chunks live between the index and the other end of the shard, never over the index.
         if (offset === EMPTY || size === EMPTY || offset < dataStart || offset + size > dataEnd) {
           throw new CodecError(NAME, ctx.key, `${where()} at offset ${offset} with ${size} bytes lies outside the chunk data (bytes ${dataStart}..${dataEnd} of a ${n}-byte shard)`);
@@ -117,27 +121,25 @@ export async function createShardingCodec(configuration: JsonObject, file: strin
           if (!(e instanceof CodecError)) throw e;
           throw new CodecError(NAME, ctx.key, `${where()} at offset ${offset} (${size} bytes): ${e.message}`, { cause: e });
         }
-        copyBlock(chunk, out, spec.shape, chunkShape, gridPosition(c, layout.grid), false);
+        copyBox(chunk, chunkShape, chunkOrigin, out, spec.shape, shardStart(c, layout.grid), chunkShape);
       }
       return out;
     },
 
     async encode(data: ChunkData, spec: ChunkSpec, ctx: CodecContext): Promise<Uint8Array> {
       const layout = await layoutFor(spec);
-      let count = 1;
-      for (const d of spec.shape) count *= d;
+      const count = elementCount(spec.shape);
       if (data.length !== count) {
         throw new CodecError(NAME, ctx.key, `shard array has ${data.length} elements, expected ${count} (shape [${spec.shape.join(", ")}])`);
       }
-      let innerCount = 1;
-      for (const d of chunkShape) innerCount *= d;
+      const innerCount = elementCount(chunkShape);
       const index = new BigUint64Array(2 * layout.chunkCount).fill(EMPTY);
       const pieces: Uint8Array[] = [];
       let offset = indexAtStart ? layout.indexSize : 0;
       for (let c = 0; c < layout.chunkCount; c++) {
         ctx.signal?.throwIfAborted();
         const chunk = allocate(spec.dataType, innerCount);
-        copyBlock(data, chunk, spec.shape, chunkShape, gridPosition(c, layout.grid), true);
+        copyBox(data, spec.shape, shardStart(c, layout.grid), chunk, chunkShape, chunkOrigin, chunkShape);
         // Like zarr-python: an inner chunk that is all fill value is not stored.
         if (isAllFill(chunk, spec.dataType, spec.fillValue)) continue;
         const encoded = await layout.inner.encode(chunk, { key: ctx.key, signal: ctx.signal, offload: ctx.offload });
@@ -161,94 +163,4 @@ export async function createShardingCodec(configuration: JsonObject, file: strin
       return out;
     },
   };
-}
-
-/** A codec list from the configuration: absent → `fallback`; entries are `{"name", "configuration"}` or a bare name. */
-function parseCodecList(value: JsonValue | undefined, field: string, fallback: readonly CodecMetadata[], bad: (m: string) => never): readonly CodecMetadata[] {
-  if (value === undefined) return fallback;
-  if (!Array.isArray(value)) return bad(`"${field}" must be an array of codecs`);
-  return value.map((c, i): CodecMetadata => {
-    if (typeof c === "string") return { name: c };
-    if (typeof c !== "object" || c === null || Array.isArray(c) || typeof c["name"] !== "string") {
-      return bad(`"${field}"[${i}] must be an object with a "name"`);
-    }
-    const configuration = c["configuration"];
-    if (configuration === undefined) return { name: c["name"] };
-    if (typeof configuration !== "object" || configuration === null || Array.isArray(configuration) || typeof configuration === "bigint") {
-      return bad(`"${field}"[${i}].configuration must be an object`);
-    }
-    return { name: c["name"], configuration };
-  });
-}
-
-/** The grid position (C order) of inner chunk number `c`. */
-function gridPosition(c: number, grid: readonly number[]): number[] {
-  const pos = new Array<number>(grid.length);
-  for (let d = grid.length - 1; d >= 0; d--) {
-    pos[d] = c % grid[d]!;
-    c = Math.floor(c / grid[d]!);
-  }
-  return pos;
-}
-
-/** The two typed-array methods a row copy needs, common to every typed array. */
-type Rows = { set(array: ArrayLike<unknown>, offset: number): void; subarray(begin: number, end: number): ArrayLike<unknown> };
-
-/**
- * Copy the inner chunk at grid position `at` between a shard array of
- * `shape` and a block array of `block` shape (both C order): shard → block
- * when `toBlock`, else block → shard. Copies whole rows along the last axis.
- */
-function copyBlock(src: ChunkData, dst: ChunkData, shape: readonly number[], block: readonly number[], at: readonly number[], toBlock: boolean): void {
-  const rank = shape.length;
-  if (rank === 0) {
-    (dst as unknown[])[0] = (src as unknown[])[0];
-    return;
-  }
-  const strides = new Array<number>(rank);
-  for (let d = rank - 1, s = 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= shape[d]!;
-  }
-  let rows = 1;
-  for (let d = 0; d < rank - 1; d++) rows *= block[d]!;
-  const rowLength = block[rank - 1]!;
-  const index = new Array<number>(rank).fill(0);
-  let shardOffset = 0;
-  for (let d = 0; d < rank; d++) shardOffset += at[d]! * block[d]! * strides[d]!;
-  const typed = !Array.isArray(src);
-  for (let r = 0, blockOffset = 0; r < rows; r++, blockOffset += rowLength) {
-    const from = toBlock ? shardOffset : blockOffset;
-    const to = toBlock ? blockOffset : shardOffset;
-    if (typed) (dst as unknown as Rows).set((src as unknown as Rows).subarray(from, from + rowLength), to);
-    else for (let j = 0; j < rowLength; j++) (dst as string[])[to + j] = (src as string[])[from + j]!;
-    // Next row: odometer over all but the last axis, moving the shard offset by its strides.
-    for (let d = rank - 2; d >= 0; d--) {
-      shardOffset += strides[d]!;
-      if (++index[d]! < block[d]!) break;
-      shardOffset -= strides[d]! * block[d]!;
-      index[d] = 0;
-    }
-  }
-}
-
-/** True when every element of `chunk` equals the fill value (NaN matches NaN; -0 does not match 0, per FORMAT.md). */
-function isAllFill(chunk: ChunkData, dataType: DataType, fill: FillValue): boolean {
-  let v = fillElement(dataType, fill);
-  if (Array.isArray(chunk)) return chunk.every((x) => x === v);
-  // Float32 arrays hold the fill value rounded to single precision.
-  if ((dataType === "float32" || dataType === "float16") && typeof v === "number") v = Math.fround(v);
-  const a = chunk as unknown as ArrayLike<number | bigint>;
-  const n = a.length;
-  if (typeof v === "number" && Number.isNaN(v)) {
-    for (let i = 0; i < n; i++) if (a[i] === a[i]) return false;
-    return true;
-  }
-  if (v === 0) {
-    const negative = Object.is(v, -0);
-    for (let i = 0; i < n; i++) if (a[i] !== 0 || Object.is(a[i], -0) !== negative) return false;
-    return true;
-  }
-  for (let i = 0; i < n; i++) if (a[i] !== v) return false;
-  return true;
 }

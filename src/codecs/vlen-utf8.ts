@@ -7,6 +7,7 @@ import type { ArrayToBytesCodec, ChunkSpec, JsonObject } from "./codec.js";
 import type { ChunkData } from "../data-types.js";
 import { describeArray } from "../data-types.js";
 import { CodecError } from "../errors.js";
+import { readUint32LE, writeUint32LE } from "./binary.js";
 
 const NAME = "vlen-utf8";
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -55,7 +56,7 @@ function encodeStrings(data: readonly unknown[], key: string): Uint8Array {
   // Sized for ASCII text and an eighth more (a few accented characters need no growth);
   // grown when a string needs more.
   let out: Uint8Array = new Uint8Array(4 + 4 * count + remainingChars + (remainingChars >> 3));
-  putU32(out, 0, count);
+  writeUint32LE(out, 0, count);
   let p = 4;
   for (let i = 0; i < count; i++) {
     const s = data[i] as string;
@@ -85,7 +86,7 @@ function encodeStrings(data: readonly unknown[], key: string): Uint8Array {
       if (need > out.length) out = grow(out, p, need + 4 * (count - i - 1) + remainingChars);
       written = encoder.encodeInto(s, out.subarray(q, need)).written;
     }
-    putU32(out, p, written);
+    writeUint32LE(out, p, written);
     p = q + written;
   }
   // A view when little is unused (the bytes are compressed or stored, then dropped), else a copy.
@@ -109,7 +110,7 @@ function grow(out: Uint8Array, used: number, need: number): Uint8Array {
 function decodeStrings(bytes: Uint8Array, expected: number, key: string): string[] {
   const n = bytes.byteLength;
   if (n < 4) throw new CodecError(NAME, key, `truncated: ${n} bytes, the element count alone needs 4`);
-  const count = u32(bytes, 0);
+  const count = readUint32LE(bytes, 0);
   if (count !== expected) throw new CodecError(NAME, key, `chunk holds ${count} elements, expected ${expected}`);
   // Too short for the length fields alone: say where it breaks, before allocating for `count`.
   if (4 + 4 * count > n) throw framingError(bytes, count, key);
@@ -122,7 +123,7 @@ function decodeStrings(bytes: Uint8Array, expected: number, key: string): string
   let units = 0;
   for (let i = 0; i < count; i++) {
     if (n - p < 4) throw lengthFieldCut(key, i, p, n);
-    const len = u32(bytes, p);
+    const len = readUint32LE(bytes, p);
     p += 4;
     if (len > n - p || len > body.length - q) throw claimsTooMuch(key, i, p - 4, len, Math.min(n - p, body.length - q), n);
     const end = p + len;
@@ -174,7 +175,7 @@ function decodeEach(bytes: Uint8Array, count: number, key: string): string[] {
   let p = 4;
   for (let i = 0; i < count; i++) {
     if (n - p < 4) throw lengthFieldCut(key, i, p, n);
-    const len = u32(bytes, p);
+    const len = readUint32LE(bytes, p);
     p += 4;
     if (len > n - p) throw claimsTooMuch(key, i, p - 4, len, n - p, n);
     try {
@@ -194,7 +195,7 @@ function framingError(bytes: Uint8Array, count: number, key: string): CodecError
   let p = 4;
   for (let i = 0; i < count; i++) {
     if (n - p < 4) return lengthFieldCut(key, i, p, n);
-    const len = u32(bytes, p);
+    const len = readUint32LE(bytes, p);
     if (len > n - p - 4) return claimsTooMuch(key, i, p, len, n - p - 4, n);
     p += 4 + len;
   }
@@ -216,7 +217,7 @@ const notUtf8 = (key: string, i: number, at: number, len: number, cause?: unknow
 function firstInvalid(bytes: Uint8Array, count: number, key: string): CodecError {
   let p = 4;
   for (let i = 0; i < count; i++) {
-    const len = u32(bytes, p);
+    const len = readUint32LE(bytes, p);
     try {
       utf8.decode(bytes.subarray(p + 4, p + 4 + len));
     } catch (e) {
@@ -225,15 +226,4 @@ function firstInvalid(bytes: Uint8Array, count: number, key: string): CodecError
     p += 4 + len;
   }
   return new CodecError(NAME, key, "the elements do not decode as UTF-8");
-}
-
-function u32(b: Uint8Array, at: number): number {
-  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
-}
-
-function putU32(b: Uint8Array, at: number, v: number): void {
-  b[at] = v & 0xff;
-  b[at + 1] = (v >>> 8) & 0xff;
-  b[at + 2] = (v >>> 16) & 0xff;
-  b[at + 3] = v >>> 24;
 }

@@ -1,8 +1,8 @@
 /**
- * Which libzstd the `zstd` codec calls. Everywhere: the WASM build in npm
- * `numcodecs` (browsers, Deno, Bun, workers). On Node the package's Node
- * entry installs a native one (README, "Dependencies"); every backend must
- * write frames that carry their content size and read any valid frame.
+ * The libzstd the `zstd` codec calls, as an interface: the WASM build in npm
+ * `numcodecs` runs everywhere (browsers, Deno, Bun, workers); the Node
+ * runtime's codec registry uses a native one (README, "Dependencies"). Every
+ * backend must write frames that carry their content size and read any valid frame.
  */
 
 /**
@@ -23,8 +23,8 @@ interface WasmCodec {
   decode(data: Uint8Array): Promise<Uint8Array>;
 }
 
-/** The WASM libzstd of npm `numcodecs`, loaded on first use. */
-async function wasmBackend(): Promise<ZstdBackend> {
+/** The WASM libzstd of npm `numcodecs` (runs everywhere), loaded when called. */
+export async function wasmZstd(): Promise<ZstdBackend> {
   const { default: Zstd } = await import("numcodecs/zstd");
   const byLevel = new Map<number, WasmCodec>();
   const at = (level: number): WasmCodec => {
@@ -39,19 +39,4 @@ async function wasmBackend(): Promise<ZstdBackend> {
     compress: (data, level) => at(Math.max(level, 1)).encode(data),
     decompress: (frame) => at(1).decode(frame),
   };
-}
-
-let loader: () => Promise<ZstdBackend> = wasmBackend;
-let loaded: Promise<ZstdBackend> | undefined;
-
-/** Use another libzstd from now on (the Node entry installs a native one). `loader` runs on first use. */
-export function setZstdBackend(load: () => Promise<ZstdBackend>): void {
-  loader = load;
-  loaded = undefined;
-}
-
-/** The backend in use; a failed load falls back to the WASM one (and says which in `name`). */
-export function zstdBackend(): Promise<ZstdBackend> {
-  loaded ??= loader().catch(async () => wasmBackend());
-  return loaded;
 }

@@ -5,6 +5,7 @@
  * oversized input before handing it to the WASM decoder.
  */
 import { CodecError } from "../errors.js";
+import { hexUint32, readUint32LE, readUintLE } from "./binary.js";
 
 /** RFC 8878 3.1.1: Magic_Number of a Zstandard frame. */
 export const ZSTD_MAGIC = 0xfd2fb528;
@@ -64,17 +65,17 @@ export function scanZstdFrames(bytes: Uint8Array, codec: string, key: string): Z
   let pos = 0;
   while (pos < n) {
     need(pos, 4, "frame magic number");
-    const magic = u32(bytes, pos);
+    const magic = readUint32LE(bytes, pos);
     if (((magic & SKIPPABLE_MAGIC_MASK) >>> 0) === SKIPPABLE_MAGIC) {
       need(pos + 4, 4, "skippable frame size");
-      const size = u32(bytes, pos + 4);
+      const size = readUint32LE(bytes, pos + 4);
       need(pos + 8, size, "skippable frame");
       pos += 8 + size;
       skippableFrames++;
       continue;
     }
     if (magic !== ZSTD_MAGIC) {
-      fail(`no zstd frame at byte ${pos}: magic number 0x${magic.toString(16).padStart(8, "0")}, expected 0x${ZSTD_MAGIC.toString(16)}`);
+      fail(`no zstd frame at byte ${pos}: magic number ${hexUint32(magic)}, expected ${hexUint32(ZSTD_MAGIC)}`);
     }
     frames.push(scanFrame(bytes, pos, need, fail));
     pos = frames[frames.length - 1]!.end;
@@ -120,13 +121,11 @@ function scanFrame(
     const base = 2 ** (10 + (wd >> 3));
     windowSize = base + (base / 8) * (wd & 7);
   }
-  let dictionaryId = 0;
-  for (let i = 0; i < didSize; i++) dictionaryId += b[p + i]! * 2 ** (8 * i);
+  const dictionaryId = readUintLE(b, p, didSize);
   p += didSize;
   let contentSize: number | undefined;
   if (fcsSize > 0) {
-    let v = 0;
-    for (let i = 0; i < fcsSize; i++) v += b[p + i]! * 2 ** (8 * i);
+    const v = readUintLE(b, p, fcsSize);
     // RFC 8878 3.1.1.1.4: the 2-byte form stores size - 256.
     contentSize = fcsSize === 2 ? v + 256 : v;
     p += fcsSize;
@@ -140,7 +139,7 @@ function scanFrame(
   let compressedBlocks = 0;
   for (;;) {
     need(p, 3, `header of block ${blockCount} of the frame at byte ${start}`);
-    const h = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16);
+    const h = readUintLE(b, p, 3);
     p += 3;
     const last = h & 1;
     const type = (h >> 1) & 3;
@@ -169,8 +168,4 @@ function scanFrame(
     p += 4;
   }
   return { start, end: p, contentSize, blockBound, windowSize, dictionaryId, hasChecksum, blockCount, compressedBlocks };
-}
-
-function u32(b: Uint8Array, at: number): number {
-  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 }

@@ -16,7 +16,8 @@ const MAX_LEVEL = 22;
 /** ZSTD_minCLevel(): -ZSTD_TARGETLENGTH_MAX. A level past it (or past int32, which the native binding wraps) is clamped. */
 const MIN_LEVEL = -(1 << 17);
 
-import { type ZstdBackend, zstdBackend } from "./zstd-backend.js";
+import type { ZstdBackend } from "./zstd-backend.js";
+import { type CodecEnv, standardCodecs } from "./registry.js";
 
 /**
  * Make a `zstd` codec; `{"level": integer, "checksum": boolean}` (absent:
@@ -26,7 +27,7 @@ import { type ZstdBackend, zstdBackend } from "./zstd-backend.js";
  * it). Reading accepts frames with or
  * without content size or checksum, concatenated frames and skippable frames.
  */
-export function createZstdCodec(configuration: JsonObject, file: string): BytesToBytesCodec {
+export function createZstdCodec(configuration: JsonObject, file: string, env: Pick<CodecEnv, "zstd"> = standardCodecs()): BytesToBytesCodec {
   const level = configuration["level"] ?? 0;
   const checksum = configuration["checksum"] ?? false;
   if (typeof level !== "number" || !Number.isInteger(level)) {
@@ -47,7 +48,7 @@ export function createZstdCodec(configuration: JsonObject, file: string): BytesT
     async encode(bytes, ctx) {
       // Taken first: with `detachable` the input may be transferred away (and read as empty) by the call.
       const size = bytes.byteLength;
-      const out = await (await zstdBackend()).compress(bytes, effectiveLevel, checksum, ctx.offload, ctx.detachable);
+      const out = await (await env.zstd()).compress(bytes, effectiveLevel, checksum, ctx.offload, ctx.detachable);
       // FORMAT.md: written frames must carry their content size (older readers need it).
       const stream = scanZstdFrames(out, NAME, ctx.key);
       if (stream.contentSize !== size) {
@@ -76,7 +77,7 @@ export function createZstdCodec(configuration: JsonObject, file: string): BytesT
       } else if (lowBound(frames) > max) {
         throw new CodecError(NAME, key, `frames without a content size can decode to up to ${stream.maxContentSize} bytes, more than the limit of ${max}`);
       }
-      const backend = await zstdBackend();
+      const backend = await env.zstd();
       let out: Uint8Array;
       if (frames.length === 1 && stream.skippableFrames === 0) {
         out = await decodeFrame(backend, bytes, frames[0]!, key, 0, max, ctx.offload);

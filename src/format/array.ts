@@ -7,11 +7,14 @@
  * partial chunks are read-modify-written, one write at a time per chunk.
  */
 import { collectKeys, type Store, type StoreOptions } from "../stores/store.js";
-import type { CodecMetadata, JsonObject } from "../codecs/codec.js";
+import type { JsonObject } from "../codecs/codec.js";
 import { CodecPipeline } from "../codecs/pipeline.js";
+import { type CodecRegistry, standardCodecs } from "../codecs/registry.js";
 import { type ArrayFor, type ChunkData, type DataType, type FillValue, allocate, arrayTypeName, describeArray, firstNonString, isArrayOf, ITEM_SIZE, storedForm } from "../data-types.js";
-import { BoundsError, NodeError, ReadOnlyError } from "../errors.js";
-import { type ChunkCache, LruChunkCache } from "./chunk-cache.js";
+import { BoundsError, NodeError } from "../errors.js";
+import { refuseIfReadOnly } from "./read-only.js";
+import { LruChunkCache } from "./chunk-cache.js";
+import { type ArrayOptions, type CreateArrayOptions, DEFAULT_CACHE_BYTES, DEFAULT_CONCURRENCY, DEFAULT_READ_AHEAD, defaultFillValue } from "./array-options.js";
 import { type ChunkCallOptions, ChunkIO } from "./chunk-io.js";
 import { type ChunkJob, planRows } from "./chunk-plan.js";
 import { createKey, KEEP, updateKey } from "./conditional.js";
@@ -19,68 +22,14 @@ import { KeyedMutex, mapLimit } from "./concurrency.js";
 import { copyBox, elementCount, fillBox } from "./grid.js";
 import { chunkKey, metadataKey, parseChunkKey } from "./keys.js";
 import { checkBlockSize, checkChunkSize, checkIoOptions } from "./limits.js";
-import { type ArrayMetadata, type ChunkKeyEncoding, defaultCodecs, parseArrayMetadata, stringifyArrayMetadata } from "./metadata.js";
+import { type ArrayMetadata, defaultCodecs, parseArrayMetadata, stringifyArrayMetadata } from "./metadata.js";
 import { checkNodeName } from "./names.js";
 import { ReadAhead } from "./read-ahead.js";
 import { type Edit, WriteBehind } from "./write-behind.js";
 
-/**
- * Default byte budget of a handle's decoded-chunk cache: 256 MiB, enough for every chunk of
- * a 20-million-row float64 column, so random single-row reads decode each chunk once.
- * Streaming does not fill it: whole chunks bypass the cache, and a partial block that
- * reaches the end of its chunk drops that chunk (the next block will not need it).
- */
-export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
-/** Default number of chunks read or written at once. */
-export const DEFAULT_CONCURRENCY = 4;
-/** Default number of chunks read ahead of a sequential reader. */
-export const DEFAULT_READ_AHEAD = 2;
-/** How an array handle does its I/O. */
-export interface ArrayOptions extends StoreOptions {
-  /** Decoded-chunk cache; share one across the arrays of a handle. Default: a new 256 MiB LRU cache. */
-  readonly cache?: ChunkCache | undefined;
-  /** Chunks read or written at once. Default 4. */
-  readonly concurrency?: number | undefined;
-  /** Bound on the decoded size of a chunk whose size the metadata does not fix (strings). */
-  readonly maxDecodedBytes?: number | undefined;
-  /** Refuse every change. */
-  readonly readOnly?: boolean | undefined;
-  /**
-   * Chunks decoded ahead of a sequential reader: when a read starts where the previous one
-   * stopped, the next chunks are fetched and decoded in the background (on Node, on the
-   * codec worker threads) while the caller works on this block. Default 2; 0 turns it off.
-   */
-  readonly readAhead?: number | undefined;
-  /**
-   * Write-behind: a write resolves once its data is copied, while at most this many chunk
-   * writes go on in the background; partially written chunks stay in memory until
-   * finished or flushed. `flush()` waits for everything and reports the first failure (a
-   * failure also fails the next write or read). Default 0: a write resolves once stored.
-   */
-  readonly writeBehind?: number | undefined;
-}
-
-/** What a new array is made of; everything but shape, data type and chunk shape has zarr-python's default. */
-export interface CreateArrayOptions {
-  readonly shape: readonly number[];
-  readonly dataType: DataType;
-  readonly chunkShape: readonly number[];
-  readonly fillValue?: FillValue | undefined;
-  readonly codecs?: readonly CodecMetadata[] | undefined;
-  readonly attributes?: JsonObject | undefined;
-  readonly chunkKeyEncoding?: ChunkKeyEncoding | undefined;
-  readonly dimensionNames?: readonly (string | null)[] | undefined;
-}
-
 export { metadataKey };
-
-/** The fill value zarr-python gives a new array of `dataType`: 0, 0.0, false or "". */
-export function defaultFillValue(dataType: DataType): FillValue {
-  if (dataType === "string") return "";
-  if (dataType === "bool") return false;
-  if (dataType === "int64" || dataType === "uint64") return 0n;
-  return 0;
-}
+export { DEFAULT_CACHE_BYTES, DEFAULT_CONCURRENCY, DEFAULT_READ_AHEAD, defaultFillValue } from "./array-options.js";
+export type { ArrayOptions, CreateArrayOptions } from "./array-options.js";
 
 const offloaded: ChunkCallOptions["schedule"] = { offload: true };
 
@@ -94,7 +43,7 @@ export class ZarrArray<D extends DataType = DataType> {
   /** Write-behind, when the handle has it. */
   private readonly behind: WriteBehind | undefined;
 
-  private constructor(
+  protected constructor(
     readonly store: Store,
     readonly path: string,
     metadata: ArrayMetadata,
@@ -114,14 +63,24 @@ export class ZarrArray<D extends DataType = DataType> {
     checkIoOptions(options);
     const key = metadataKey(path);
     const bytes = await store.get(key, options);
-    if (bytes === undefined) throw new NodeError(path, "no array here (zarr.json is missing)");
+    if (bytes === undefined) throw new NodeError(path, "no array here (zarr.json is missing)", { code: "missing" });
     const meta = parseArrayMetadata(bytes, key);
-    return new ZarrArray<D>(store, path, meta, await ZarrArray.makePipeline(meta, key, options), options);
+    const o = this.withCodecs(options);
+    return new this(store, path, meta, await ZarrArray.makePipeline(meta, key, o), o) as ZarrArray<D>;
+  }
+
+  /** The codecs when the caller passes none: the core's standard registry here; the Node entry's subclass gives the Node one. */
+  protected static defaultCodecs(): CodecRegistry {
+    return standardCodecs();
+  }
+
+  private static withCodecs(options: ArrayOptions): ArrayOptions {
+    return options.codecs !== undefined ? options : { ...options, codecs: this.defaultCodecs() };
   }
 
   /** Create an array at `path` and write its `zarr.json`; with `overwrite` false (default) an existing node is an error. */
   static async create<D extends DataType>(store: Store, path: string, spec: CreateArrayOptions & { dataType: D }, options: ArrayOptions & { overwrite?: boolean } = {}): Promise<ZarrArray<D>> {
-    if (options.readOnly || store.readOnly) throw new ReadOnlyError(`cannot create array "${path}": read-only`);
+    refuseIfReadOnly(options.readOnly, store, `cannot create array "${path}": read-only`);
     checkIoOptions(options);
     for (const part of path.split("/").filter((p) => p !== "")) checkNodeName(part, "node");
     const key = metadataKey(path);
@@ -141,19 +100,20 @@ export class ZarrArray<D extends DataType = DataType> {
     // Round-trip through the parser: what we write is checked like what we read.
     const text = stringifyArrayMetadata(meta);
     const checked = parseArrayMetadata(text, key);
-    const pipeline = await ZarrArray.makePipeline(checked, key, options);
+    const o = this.withCodecs(options);
+    const pipeline = await ZarrArray.makePipeline(checked, key, o);
     const bytes = new TextEncoder().encode(text);
     if (options.overwrite) await store.set(key, bytes, options);
     // Created only if absent, atomically where the store can: of two processes creating the
     // same array, one wins and the other gets "already exists".
-    else if (!(await createKey(store, key, bytes, options))) throw new NodeError(path, "a node already exists here");
-    return new ZarrArray<D>(store, path, checked, pipeline, options);
+    else if (!(await createKey(store, key, bytes, options))) throw new NodeError(path, "a node already exists here", { code: "exists" });
+    return new this(store, path, checked, pipeline, o) as ZarrArray<D>;
   }
 
   private static makePipeline(meta: ArrayMetadata, file: string, options: ArrayOptions): Promise<CodecPipeline> {
     checkChunkSize(file, meta.dataType, meta.chunkShape);
     const spec = { shape: meta.chunkShape, dataType: meta.dataType, fillValue: meta.fillValue };
-    return CodecPipeline.create(meta.codecs, spec, file, options.maxDecodedBytes === undefined ? {} : { maxDecodedBytes: options.maxDecodedBytes });
+    return CodecPipeline.create(meta.codecs, spec, file, { maxDecodedBytes: options.maxDecodedBytes, codecs: options.codecs });
   }
 
   get metadata(): ArrayMetadata { return this.meta; }
@@ -175,7 +135,7 @@ export class ZarrArray<D extends DataType = DataType> {
   async refresh(options: StoreOptions = {}): Promise<void> {
     const key = metadataKey(this.path);
     const bytes = await this.store.get(key, options);
-    if (bytes === undefined) throw new NodeError(this.path, "the array has been deleted (zarr.json is missing)");
+    if (bytes === undefined) throw new NodeError(this.path, "the array has been deleted (zarr.json is missing)", { code: "missing" });
     const meta = parseArrayMetadata(bytes, key);
     this.ahead.clear();
     if (stringifyCodecs(meta) !== stringifyCodecs(this.meta) || meta.dataType !== this.meta.dataType || String(meta.chunkShape) !== String(this.meta.chunkShape)) {
@@ -185,7 +145,7 @@ export class ZarrArray<D extends DataType = DataType> {
   }
 
   private checkWritable(what: string): void {
-    if (this.options.readOnly || this.store.readOnly) throw new ReadOnlyError(`array "${this.path}": cannot ${what}, read-only`);
+    refuseIfReadOnly(this.options.readOnly, this.store, `array "${this.path}": cannot ${what}, read-only`);
   }
 
   private checkRows(start: number, stop: number, what: string): void {
@@ -280,7 +240,7 @@ export class ZarrArray<D extends DataType = DataType> {
     this.behind?.throwFailure();
     const { dataType } = this.meta;
     if (!isArrayOf(dataType, data)) {
-      throw new BoundsError(`array "${this.path}": data type ${dataType} needs a ${arrayTypeName(dataType)}, got a ${describeArray(data)}`);
+      throw new BoundsError(`array "${this.path}": data type ${dataType} needs a ${arrayTypeName(dataType)}, got a ${describeArray(data)}`, { code: "type" });
     }
     const rowSize = this.rowSize;
     const length = (data as ChunkData).length;
@@ -289,7 +249,7 @@ export class ZarrArray<D extends DataType = DataType> {
     this.checkRows(start, start + rows, "write");
     // The whole block is checked before the first chunk is stored: a refused write changes nothing.
     const bad = firstNonString(dataType, data);
-    if (bad >= 0) throw new BoundsError(`array "${this.path}": data type string needs strings, got a ${typeof (data as unknown[])[bad]} at row ${start + Math.floor(bad / rowSize)} (element ${bad} of the block)`);
+    if (bad >= 0) throw new BoundsError(`array "${this.path}": data type string needs strings, got a ${typeof (data as unknown[])[bad]} at row ${start + Math.floor(bad / rowSize)} (element ${bad} of the block)`, { code: "type" });
     const shape = this.blockShape(rows);
     const jobs = this.plan(start, start + rows);
     // Partial chunks are kept in the cache as written: keep there what the store will give back.
@@ -417,7 +377,7 @@ export class ZarrArray<D extends DataType = DataType> {
     const key = metadataKey(this.path);
     let next: ArrayMetadata = this.meta;
     await updateKey(this.store, key, (current) => {
-      if (current === undefined) throw new NodeError(this.path, "the array has been deleted (zarr.json is missing)");
+      if (current === undefined) throw new NodeError(this.path, "the array has been deleted (zarr.json is missing)", { code: "missing" });
       const text = stringifyArrayMetadata(change(parseArrayMetadata(current, key)));
       next = parseArrayMetadata(text, key);
       return text === new TextDecoder().decode(current) ? KEEP : new TextEncoder().encode(text);

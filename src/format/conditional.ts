@@ -45,7 +45,7 @@ export async function retryConflicts<T>(what: string, attempt: (n: number) => Pr
   for (let n = 0; ; n++) {
     const result = await attempt(n);
     if (result !== CONFLICT) return result;
-    if (n + 1 >= max) throw new RatZarrError(`${what}: gave up after ${n + 1} attempts, other writers kept changing it`);
+    if (n + 1 >= max) throw new RatZarrError(`${what}: gave up after ${n + 1} attempts, other writers kept changing it`, { code: "conflict" });
     await backoff(n, options.signal);
   }
 }

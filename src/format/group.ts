@@ -4,7 +4,8 @@
  */
 import type { Store, StoreOptions } from "../stores/store.js";
 import type { JsonObject } from "../codecs/codec.js";
-import { NodeError, ReadOnlyError } from "../errors.js";
+import { NodeError } from "../errors.js";
+import { refuseIfReadOnly } from "./read-only.js";
 import { createKey, KEEP, updateKey } from "./conditional.js";
 import { metadataKey } from "./keys.js";
 import { type GroupMetadata, type NodeMetadata, parseGroupMetadata, parseNodeMetadata, stringifyGroupMetadata } from "./metadata.js";
@@ -29,19 +30,19 @@ export class ZarrGroup {
   static async open(store: Store, path: string, options: GroupOptions = {}): Promise<ZarrGroup> {
     const key = metadataKey(path);
     const bytes = await store.get(key, options);
-    if (bytes === undefined) throw new NodeError(path, "no group here (zarr.json is missing)");
+    if (bytes === undefined) throw new NodeError(path, "no group here (zarr.json is missing)", { code: "missing" });
     return new ZarrGroup(store, path, parseGroupMetadata(bytes, key), options);
   }
 
   /** Create a group at `path` with `attributes`; an existing node is an error unless `overwrite`. */
   static async create(store: Store, path: string, attributes: JsonObject = {}, options: GroupOptions & { overwrite?: boolean } = {}): Promise<ZarrGroup> {
-    if (options.readOnly || store.readOnly) throw new ReadOnlyError(`cannot create group "${path}": read-only`);
+    refuseIfReadOnly(options.readOnly, store, `cannot create group "${path}": read-only`);
     for (const part of path.split("/").filter((p) => p !== "")) checkNodeName(part, "node");
     const key = metadataKey(path);
     const meta: GroupMetadata = { nodeType: "group", attributes, extraFields: {} };
     const bytes = new TextEncoder().encode(stringifyGroupMetadata(meta));
     if (options.overwrite) await store.set(key, bytes, options);
-    else if (!(await createKey(store, key, bytes, options))) throw new NodeError(path, "a node already exists here");
+    else if (!(await createKey(store, key, bytes, options))) throw new NodeError(path, "a node already exists here", { code: "exists" });
     return new ZarrGroup(store, path, meta, options);
   }
 
@@ -50,7 +51,7 @@ export class ZarrGroup {
     try {
       return await ZarrGroup.create(store, path, attributes, options);
     } catch (e) {
-      if (e instanceof NodeError && /already exists/.test(e.message)) return ZarrGroup.open(store, path, options);
+      if (e instanceof NodeError && e.code === "exists") return ZarrGroup.open(store, path, options);
       throw e;
     }
   }
@@ -62,7 +63,7 @@ export class ZarrGroup {
   async refresh(options: StoreOptions = {}): Promise<void> {
     const key = metadataKey(this.path);
     const bytes = await this.store.get(key, options);
-    if (bytes === undefined) throw new NodeError(this.path, "the group has been deleted (zarr.json is missing)");
+    if (bytes === undefined) throw new NodeError(this.path, "the group has been deleted (zarr.json is missing)", { code: "missing" });
     this.meta = parseGroupMetadata(bytes, key);
   }
 
@@ -73,11 +74,11 @@ export class ZarrGroup {
 
   /** Re-read the stored attributes, apply `change` to them, and write the result; never loses another writer's update. */
   async updateAttributes(change: (attributes: JsonObject) => JsonObject, options: StoreOptions = {}): Promise<JsonObject> {
-    if (this.options.readOnly || this.store.readOnly) throw new ReadOnlyError(`group "${this.path}": cannot change metadata, read-only`);
+    refuseIfReadOnly(this.options.readOnly, this.store, `group "${this.path}": cannot change metadata, read-only`);
     const key = metadataKey(this.path);
     let next = this.meta;
     await updateKey(this.store, key, (current) => {
-      if (current === undefined) throw new NodeError(this.path, "the group has been deleted (zarr.json is missing)");
+      if (current === undefined) throw new NodeError(this.path, "the group has been deleted (zarr.json is missing)", { code: "missing" });
       const m = parseGroupMetadata(current, key);
       next = { ...m, attributes: change(structuredClone(m.attributes)) };
       const text = stringifyGroupMetadata(next);

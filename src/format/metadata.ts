@@ -3,8 +3,10 @@
  * the boundary, into typed metadata with explicit checks, and written back
  * exactly as zarr-python 3.1.4+ writes them (FORMAT.md).
  */
-import type { CodecMetadata, JsonObject, JsonValue } from "../codecs/codec.js";
-import { codecKind } from "../codecs/registry.js";
+import { type CodecMetadata, isJsonObject, type JsonObject, type JsonValue } from "../codecs/codec.js";
+import { checkCodecOrder, parseCodecList } from "../codecs/codec-list.js";
+import { float16ToNumber } from "../codecs/binary.js";
+import { BUILT_IN_KINDS } from "../codecs/registry.js";
 import { type DataType, type FillValue, isDataType, ITEM_SIZE } from "../data-types.js";
 import { MetadataError, showValue } from "../errors.js";
 import { JsonFloat, type JsonWritable, parseJson, stringifyJson } from "./json.js";
@@ -41,10 +43,6 @@ export type NodeMetadata = ArrayMetadata | GroupMetadata;
 const ARRAY_KEYS = new Set(["zarr_format", "node_type", "shape", "data_type", "chunk_grid", "chunk_key_encoding", "fill_value", "codecs", "attributes", "dimension_names", "storage_transformers"]);
 const GROUP_KEYS = new Set(["zarr_format", "node_type", "attributes", "consolidated_metadata"]);
 
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /** Parse the bytes or text of a `zarr.json` stored at key `file`. */
 export function parseNodeMetadata(input: Uint8Array | string, file: string): NodeMetadata {
   let text: string;
@@ -54,7 +52,7 @@ export function parseNodeMetadata(input: Uint8Array | string, file: string): Nod
     throw new MetadataError(file, undefined, "not valid UTF-8", { cause });
   }
   const doc = parseJson(text, file);
-  if (!isObject(doc)) throw new MetadataError(file, undefined, "the document is not a JSON object");
+  if (!isJsonObject(doc)) throw new MetadataError(file, undefined, "the document is not a JSON object");
   if (doc["zarr_format"] !== 3) throw new MetadataError(file, "zarr_format", `expected 3, found ${showValue(doc["zarr_format"])}`);
   const nodeType = doc["node_type"];
   if (nodeType === "group") return parseGroup(doc, file);
@@ -82,7 +80,7 @@ function extraFields(doc: JsonObject, known: Set<string>, file: string): JsonObj
     if (known.has(key)) continue;
     // spec: an unknown key is an error unless it says it need not be understood.
     // defineProperty, not assignment: a key "__proto__" must stay data.
-    if (isObject(value) && value["must_understand"] === false) Object.defineProperty(extra, key, { value, enumerable: true, writable: true, configurable: true });
+    if (isJsonObject(value) && value["must_understand"] === false) Object.defineProperty(extra, key, { value, enumerable: true, writable: true, configurable: true });
     else throw new MetadataError(file, key, 'unknown metadata key (only keys with "must_understand": false may be ignored)');
   }
   return extra;
@@ -91,13 +89,13 @@ function extraFields(doc: JsonObject, known: Set<string>, file: string): JsonObj
 function parseAttributes(doc: JsonObject, file: string): JsonObject {
   const a = doc["attributes"];
   if (a === undefined) return {};
-  if (!isObject(a)) throw new MetadataError(file, "attributes", "must be a JSON object");
+  if (!isJsonObject(a)) throw new MetadataError(file, "attributes", "must be a JSON object");
   return a;
 }
 
 function parseGroup(doc: JsonObject, file: string): GroupMetadata {
   const cm = doc["consolidated_metadata"];
-  if (cm !== undefined && cm !== null && !isObject(cm)) throw new MetadataError(file, "consolidated_metadata", "must be null or an object");
+  if (cm !== undefined && cm !== null && !isJsonObject(cm)) throw new MetadataError(file, "consolidated_metadata", "must be null or an object");
   return { nodeType: "group", attributes: parseAttributes(doc, file), extraFields: extraFields(doc, GROUP_KEYS, file) };
 }
 
@@ -120,9 +118,9 @@ function parseArray(doc: JsonObject, file: string): ArrayMetadata {
   if (!isDataType(dt)) throw new MetadataError(file, "data_type", `unsupported data type ${showValue(dt)}`);
 
   const grid = doc["chunk_grid"];
-  if (!isObject(grid) || grid["name"] !== "regular") throw new MetadataError(file, "chunk_grid", 'only the "regular" chunk grid is supported');
+  if (!isJsonObject(grid) || grid["name"] !== "regular") throw new MetadataError(file, "chunk_grid", 'only the "regular" chunk grid is supported');
   const gridConf = grid["configuration"];
-  if (!isObject(gridConf)) throw new MetadataError(file, "chunk_grid", "configuration is missing");
+  if (!isJsonObject(gridConf)) throw new MetadataError(file, "chunk_grid", "configuration is missing");
   const chunkShape = parseIntList(gridConf["chunk_shape"], file, "chunk_grid.configuration.chunk_shape", 1);
   if (chunkShape.length !== shape.length) {
     throw new MetadataError(file, "chunk_grid", `chunk shape has rank ${chunkShape.length} but shape has rank ${shape.length}`);
@@ -157,13 +155,13 @@ function parseArray(doc: JsonObject, file: string): ArrayMetadata {
 }
 
 function parseChunkKeyEncoding(v: JsonValue | undefined, file: string): ChunkKeyEncoding {
-  if (!isObject(v)) throw new MetadataError(file, "chunk_key_encoding", "must be an object");
+  if (!isJsonObject(v)) throw new MetadataError(file, "chunk_key_encoding", "must be an object");
   const name = v["name"];
   if (name !== "default" && name !== "v2") throw new MetadataError(file, "chunk_key_encoding", `unsupported encoding ${showValue(name)}`);
   const conf = v["configuration"];
   let separator: JsonValue | undefined = name === "default" ? "/" : ".";
   if (conf !== undefined) {
-    if (!isObject(conf)) throw new MetadataError(file, "chunk_key_encoding", "configuration must be an object");
+    if (!isJsonObject(conf)) throw new MetadataError(file, "chunk_key_encoding", "configuration must be an object");
     if (conf["separator"] !== undefined) separator = conf["separator"];
   }
   if (separator !== "/" && separator !== ".") throw new MetadataError(file, "chunk_key_encoding", `separator must be "/" or ".", found ${showValue(separator)}`);
@@ -171,33 +169,12 @@ function parseChunkKeyEncoding(v: JsonValue | undefined, file: string): ChunkKey
 }
 
 function parseCodecs(v: JsonValue | undefined, file: string): CodecMetadata[] {
-  if (!Array.isArray(v) || v.length === 0) throw new MetadataError(file, "codecs", "must be a non-empty list");
-  const out: CodecMetadata[] = v.map((c, i) => {
-    // spec 3.1 allows the short string form; zarr-python never writes it, and neither do we.
-    if (typeof c === "string") return { name: c };
-    if (!isObject(c) || typeof c["name"] !== "string") throw new MetadataError(file, "codecs", `codec ${i} has no name`);
-    const conf = c["configuration"];
-    if (conf !== undefined && !isObject(conf)) throw new MetadataError(file, "codecs", `codec "${c["name"]}" configuration must be an object`);
-    return conf === undefined ? { name: c["name"] } : { name: c["name"], configuration: conf };
+  const codecs = parseCodecList(v, "codecs", (message) => {
+    throw new MetadataError(file, "codecs", message);
   });
-  checkCodecOrder(out, file);
-  return out;
-}
-
-/** Check the spec's codec order: array→array codecs, exactly one array→bytes codec, then bytes→bytes codecs. */
-export function checkCodecOrder(codecs: readonly CodecMetadata[], file: string): void {
-  let seenArrayToBytes = false;
-  for (const c of codecs) {
-    const kind = codecKind(c.name);
-    if (kind === undefined) throw new MetadataError(file, "codecs", `unknown codec "${c.name}"`);
-    if (kind === "array_to_array" && seenArrayToBytes) throw new MetadataError(file, "codecs", `array→array codec "${c.name}" after the array→bytes codec`);
-    if (kind === "array_to_bytes") {
-      if (seenArrayToBytes) throw new MetadataError(file, "codecs", `more than one array→bytes codec ("${c.name}")`);
-      seenArrayToBytes = true;
-    }
-    if (kind === "bytes_to_bytes" && !seenArrayToBytes) throw new MetadataError(file, "codecs", `bytes→bytes codec "${c.name}" before the array→bytes codec`);
-  }
-  if (!seenArrayToBytes) throw new MetadataError(file, "codecs", "no array→bytes codec");
+  if (codecs.length === 0) throw new MetadataError(file, "codecs", "must be a non-empty list");
+  checkCodecOrder(codecs, (c) => BUILT_IN_KINDS.get(c.name), file);
+  return codecs;
 }
 
 const INT_RANGE: Partial<Record<DataType, readonly [bigint, bigint]>> = {
@@ -232,18 +209,9 @@ export function parseFillValue(dataType: DataType, v: JsonValue | undefined, fil
     const bits = BigInt(v);
     if (size === 8) { view.setBigUint64(0, bits); return view.getFloat64(0); }
     if (size === 4) { view.setUint32(0, Number(bits)); return view.getFloat32(0); }
-    return halfToFloat(Number(bits));
+    return float16ToNumber(Number(bits));
   }
   return bad("expected a number, \"NaN\", \"Infinity\", \"-Infinity\" or a hex bit pattern");
-}
-
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac === 0 ? sign * Infinity : NaN;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
 /** The JSON form zarr-python writes for a fill value: `0`, `0.0`, `false`, `""`, `"NaN"`, `"Infinity"`, `"-Infinity"`. */

@@ -6,8 +6,11 @@
  * Importing it changes no shared state and reads no environment.
  */
 import { RatZarr as CoreRatZarr } from "../rat/rat-zarr.js";
+import { ZarrArray as CoreZarrArray } from "../format/array.js";
 import type { Runtime } from "../rat/runtime.js";
-import { setZstdBackend } from "../codecs/zstd-backend.js";
+import type { DataType } from "../data-types.js";
+import { CodecRegistry } from "../codecs/registry.js";
+import { wasmZstd } from "../codecs/zstd-backend.js";
 import { type NodeRuntimeOptions, optionsFromEnv } from "./env.js";
 import { nodePlatform } from "./platform.js";
 import { nativeZstd } from "./zstd-native.js";
@@ -28,11 +31,18 @@ let standard: Runtime | undefined;
 export function nodeRuntime(options?: NodeRuntimeOptions): Runtime {
   if (options === undefined && standard !== undefined) return standard;
   const o = { ...optionsFromEnv(), ...options };
-  // Native libzstd when the optional dependency built (the WASM one otherwise), unless asked for WASM.
-  if (o.zstd !== "wasm") setZstdBackend(() => nativeZstd({ workers: o.zstdWorkers, queueDepth: o.zstdQueueDepth }));
-  const runtime: Runtime = { platform: nodePlatform };
+  // Native libzstd when the optional dependency built (the registry falls back to WASM otherwise), unless asked for WASM.
+  const zstd = o.zstd === "wasm" ? wasmZstd : () => nativeZstd({ workers: o.zstdWorkers, queueDepth: o.zstdQueueDepth });
+  const runtime: Runtime = { platform: nodePlatform, codecs: new CodecRegistry(zstd) };
   if (options === undefined) standard = runtime;
   return runtime;
+}
+
+/** `ZarrArray` on Node: the Node runtime's codecs (native zstd) unless `codecs` is given. */
+export class ZarrArray<D extends DataType = DataType> extends CoreZarrArray<D> {
+  protected static override defaultCodecs(): CodecRegistry {
+    return nodeRuntime().codecs;
+  }
 }
 
 /** `RatZarr` on Node: local paths and `file://` URLs work, and `s3://` ones load the S3 store. */

@@ -6,9 +6,9 @@
  */
 import type { Store, StoreOptions } from "../stores/store.js";
 import { deleteAll } from "../stores/store.js";
-import type { JsonObject, JsonValue } from "../codecs/codec.js";
+import type { JsonValue } from "../codecs/codec.js";
 import { type ArrayFor, type DataType, arrayTypeName, describeArray, firstNonString, isArrayOf, isDataType } from "../data-types.js";
-import { BoundsError, MetadataError, NodeError, ReadOnlyError, RatZarrError, showValue } from "../errors.js";
+import { BoundsError, NodeError, ReadOnlyError, RatZarrError, showValue } from "../errors.js";
 import { DEFAULT_CACHE_BYTES, DEFAULT_CONCURRENCY, ZarrArray } from "../format/array.js";
 import { metadataKey } from "../format/keys.js";
 import { type ChunkCache, LruChunkCache } from "../format/chunk-cache.js";
@@ -20,63 +20,11 @@ import { AttributeMapping } from "./attribute-mapping.js";
 import { type RatLocation, resolveLocation, storeLocation } from "./location.js";
 import { type ModificationEvent, modificationEvent, parseModificationLog } from "./modification-log.js";
 import { type Runtime, webRuntime } from "./runtime.js";
-import { sleep } from "../retry.js";
+import { type ColumnDataType, locateOptions, type RatZarrOptions, type StaticOptions } from "./options.js";
+import { DEFAULT_CHUNK_SIZE, isValidAt, RAT_GROUP, ratState, readIntAttribute } from "./layout.js";
 
-/** The group that holds the columns. */
-export const RAT_GROUP = "RAT";
-/** Default rows per chunk for new columns, as in Python ratzarr. */
-export const DEFAULT_CHUNK_SIZE = 500000;
-
-/** Data types a column can be created with (every Zarr type ratzarr writes). */
-export type ColumnDataType = Exclude<DataType, "float16">;
-
-export interface RatZarrOptions {
-  /** Refuse every change (default false). */
-  readonly readOnly?: boolean;
-  /** Create the RAT when nothing is at the path (default true). */
-  readonly create?: boolean;
-  /** Use this store instead of resolving the path (the path is then only a label). */
-  readonly store?: Store;
-  /** Byte budget of the decoded-chunk cache shared by the handle's columns (default 256 MiB). */
-  readonly cacheBytes?: number;
-  /** Bring your own cache (overrides `cacheBytes`). */
-  readonly cache?: ChunkCache;
-  /** Chunks read or written at once per call (default 4). */
-  readonly concurrency?: number;
-  /**
-   * Write-behind (default 0: off). `writeBlock` resolves once the block is copied, while at most
-   * this many chunk writes go on in the background (on Node, compressed on worker threads), so
-   * the next block is computed while this one is written. Partially written chunks stay in
-   * memory until their last rows arrive. `flush()` (and `close()`) wait for everything and
-   * throw the first failure; a failure also fails the next `writeBlock` or `readBlock` of that
-   * column. Until then a crash loses what was not stored: call `flush()` at checkpoints.
-   */
-  readonly writeBehind?: number;
-  /** Chunks fetched and decoded ahead of a reader going through a column in order (default 2; 0: off). */
-  readonly readAhead?: number;
-  /** Where warnings go (default: Node's `emitWarning` on Node, `console.warn` elsewhere). */
-  readonly onWarning?: (message: string) => void;
-  /** What the modification log records; each field overrides the platform's (on Node: the OS user and the command line). Pass `{ argv: [] }` to keep a command line with secrets out of the file. */
-  readonly provenance?: { readonly user?: string; readonly argv?: readonly string[] };
-  /** Bound on any decoded chunk whose size the metadata does not fix (strings). */
-  readonly maxDecodedBytes?: number;
-  readonly signal?: AbortSignal;
-  /** The runtime (platform: local paths, user, warnings). Default: the entry point's (`webRuntime` in the core, `nodeRuntime()` on Node). */
-  readonly runtime?: Runtime;
-  /**
-   * For `s3://` paths: options of the S3 store (`client` or `clientConfig` for credentials,
-   * region and endpoint, `retry`, `concurrency`, `unsafeConcurrentWrites`); see "ratzarr/s3".
-   */
-  readonly s3?: { readonly [key: string]: unknown };
-}
-
-/** Options of the static methods: a signal, and S3 options for s3:// paths. */
-export interface StaticOptions extends StoreOptions {
-  readonly s3?: { readonly [key: string]: unknown };
-  readonly runtime?: Runtime;
-}
-
-const locateOptions = (o: StaticOptions): { s3?: { readonly [key: string]: unknown }; runtime?: Runtime } => ({ ...(o.s3 === undefined ? {} : { s3: o.s3 }), ...(o.runtime === undefined ? {} : { runtime: o.runtime }) });
+export { DEFAULT_CHUNK_SIZE, RAT_GROUP } from "./layout.js";
+export type { ColumnDataType, RatZarrOptions, StaticOptions } from "./options.js";
 
 function checkCount(value: number, what: string, min: number): void {
   if (!Number.isSafeInteger(value) || value < min) throw new RatZarrError(`${what} must be an integer >= ${min}, got ${showValue(value)}`);
@@ -86,13 +34,6 @@ function checkCount(value: number, what: string, min: number): void {
 function columnName(name: unknown): string {
   if (typeof name !== "string") throw new RatZarrError(`a column name must be a string, got ${showValue(name)}`);
   return name;
-}
-
-function readIntAttribute(attrs: JsonObject, key: string, file: string, min: number): number | undefined {
-  const v = attrs[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) throw new MetadataError(file, key, `expected an integer >= ${min}, found ${showValue(v)}`);
-  return v;
 }
 
 /** A handle on one RAT. Make one with `RatZarr.open`; close it with `close()` or `await using`. */
@@ -106,11 +47,21 @@ export class RatZarr {
     private readonly runtime: Runtime,
     private readonly location: RatLocation,
     private readonly group: ZarrGroup,
-    private rowCount: number,
-    private chunkSize: number,
+    /** What a file from before `ROWCOUNT`/`CHUNKSIZE` (opened read-only, so not migrated) stands for. */
+    private readonly legacy: { readonly rowCount: number; readonly chunkSize: number },
     private readonly options: RatZarrOptions,
     private readonly cache: ChunkCache,
   ) {}
+
+  /** The row count: the `ROWCOUNT` of the RAT group as last read, its one home (FORMAT.md). */
+  private get rowCount(): number {
+    return readIntAttribute(this.group.attributes, "ROWCOUNT", metadataKey(RAT_GROUP), 0) ?? this.legacy.rowCount;
+  }
+
+  /** Rows per chunk of new columns: the `CHUNKSIZE` of the RAT group as last read. */
+  private get chunkSize(): number {
+    return readIntAttribute(this.group.attributes, "CHUNKSIZE", metadataKey(RAT_GROUP), 1) ?? this.legacy.chunkSize;
+  }
 
   /** The store the RAT lives in. */
   get store(): Store {
@@ -161,11 +112,11 @@ export class RatZarr {
     const create = options.create ?? true;
     const io = { signal: options.signal };
     const exists = await loc.exists(io);
-    if (!exists && readOnly) throw new NodeError(loc.description, "readOnly is true, but there is no RAT here");
-    if (!exists && !create) throw new NodeError(loc.description, "there is no RAT here, and create is false");
+    if (!exists && readOnly) throw new NodeError(loc.description, "readOnly is true, but there is no RAT here", { code: "missing" });
+    if (!exists && !create) throw new NodeError(loc.description, "there is no RAT here, and create is false", { code: "missing" });
     const state = exists ? await ratState(loc.store, io) : "absent";
-    if (state === "other") throw new NodeError(loc.description, "this path exists but holds no RAT (zarr.json and RAT/zarr.json are needed); left untouched");
-    if (state === "unfinished" && readOnly) throw new NodeError(loc.description, "the creation of this RAT was interrupted (a RAT group and no root zarr.json); open it writable once to finish it");
+    if (state === "other") throw new NodeError(loc.description, "this path exists but holds no RAT (zarr.json and RAT/zarr.json are needed); left untouched", { code: "not-a-rat" });
+    if (state === "unfinished" && readOnly) throw new NodeError(loc.description, "the creation of this RAT was interrupted (a RAT group and no root zarr.json); open it writable once to finish it", { code: "not-a-rat" });
     const store = loc.store;
     let group: ZarrGroup;
     // Absent, or created up to the RAT group by a writer that stopped there (a crash): finish it.
@@ -182,23 +133,20 @@ export class RatZarr {
     let rowCount = readIntAttribute(group.attributes, "ROWCOUNT", file, 0);
     let chunkSize = readIntAttribute(group.attributes, "CHUNKSIZE", file, 1);
     const cache = options.cache ?? new LruChunkCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
-    const rat = new this(runtime, loc, group, rowCount ?? 0, chunkSize ?? DEFAULT_CHUNK_SIZE, options, cache);
     if (rowCount === undefined || chunkSize === undefined) {
       // Files from Python ratzarr before 1.0.2: the row count is the first column's length.
       if (rowCount === undefined) {
-        const names = await rat.getColumnNames();
-        rowCount = names.length === 0 ? 0 : (await rat.openColumn(names[0]!)).shape[0] ?? 0;
+        const names = await group.children(io);
+        rowCount = names.length === 0 ? 0 : ((await ZarrArray.open(store, `${RAT_GROUP}/${names[0]!}`, { ...io, codecs: runtime.codecs, readOnly: true })).shape[0] ?? 0);
       }
       chunkSize ??= DEFAULT_CHUNK_SIZE;
-      rat.rowCount = rowCount;
-      rat.chunkSize = chunkSize;
       if (!readOnly) {
         // Appended after what is there, as Python's attrs[key] = value does.
         const [rows, chunk] = [rowCount, chunkSize];
         await group.updateAttributes((attrs) => ({ ...attrs, ROWCOUNT: attrs["ROWCOUNT"] ?? rows, CHUNKSIZE: attrs["CHUNKSIZE"] ?? chunk }), io);
       }
     }
-    return rat;
+    return new this(runtime, loc, group, { rowCount: rowCount ?? 0, chunkSize: chunkSize ?? DEFAULT_CHUNK_SIZE }, options, cache);
   }
 
   /** True when anything exists at exactly `path` (a RAT or not). */
@@ -226,7 +174,7 @@ export class RatZarr {
     const loc = await this.locate(path, options.runtime ?? this.defaultRuntime(), { readOnly: false, ...locateOptions(options) });
     try {
       if (!(await loc.exists(options))) return;
-      if (!(await isValidAt(loc.store, options))) throw new NodeError(loc.description, "not a RAT (no zarr.json and RAT/zarr.json); not deleted");
+      if (!(await isValidAt(loc.store, options))) throw new NodeError(loc.description, "not a RAT (no zarr.json and RAT/zarr.json); not deleted", { code: "not-a-rat" });
       await loc.removeAll(options);
     } finally {
       loc.close?.();
@@ -238,7 +186,7 @@ export class RatZarr {
   }
 
   private checkOpen(): void {
-    if (this.closed) throw new RatZarrError(`RAT "${this.path}": the handle is closed`);
+    if (this.closed) throw new RatZarrError(`RAT "${this.path}": the handle is closed`, { code: "closed" });
   }
 
   private checkWritable(what: string): void {
@@ -273,14 +221,10 @@ export class RatZarr {
     const names = await this.getColumnNames();
     const columns = await Promise.all(names.map((n) => this.openColumn(n)));
     await Promise.all(columns.map((c) => c.refresh(this.io())));
-    if (stored === rowCount && columns.every((c) => c.shape[0] === rowCount)) {
-      this.rowCount = rowCount;
-      return;
-    }
+    if (stored === rowCount && columns.every((c) => c.shape[0] === rowCount)) return;
     // Columns first, ROWCOUNT last: a crash in between leaves a count that a retry will not skip.
     await mapLimit(columns, 4, (c) => c.resize([rowCount, ...c.shape.slice(1)], this.io()));
     await this.group.updateAttributes((attrs) => ({ ...attrs, ROWCOUNT: rowCount }), this.io());
-    this.rowCount = rowCount;
   }
 
   /** Rows per chunk for columns created from now on (stored as `CHUNKSIZE`; default 500000). */
@@ -295,7 +239,6 @@ export class RatZarr {
     checkCount(chunkSize, `RAT "${this.path}": chunk size`, 1);
     checkChunkSize(`RAT "${this.path}": chunk size ${chunkSize}`, "bool", [chunkSize]);
     await this.group.updateAttributes((attrs) => ({ ...attrs, CHUNKSIZE: chunkSize }), this.io());
-    this.chunkSize = chunkSize;
   }
 
   // ---- columns ----
@@ -327,7 +270,7 @@ export class RatZarr {
     if (typeof options !== "object" || options === null) throw new RatZarrError(`column "${name}": options must be an object, got ${showValue(options)}`);
     const width = options.width ?? 1;
     if (!Number.isSafeInteger(width) || width < 1) throw new RatZarrError(`column "${name}": width must be a positive integer, got ${showValue(width)}`);
-    if (await this.colExists(name)) throw new NodeError(`${RAT_GROUP}/${name}`, `column "${name}" already exists`);
+    if (await this.colExists(name)) throw new NodeError(`${RAT_GROUP}/${name}`, `column "${name}" already exists`, { code: "exists" });
     const shape = width === 1 ? [this.rowCount] : [this.rowCount, width];
     const chunkShape = width === 1 ? [this.chunkSize] : [this.chunkSize, width];
     const created = ZarrArray.create(this.store, `${RAT_GROUP}/${name}`, { shape, dataType: dtype, chunkShape, attributes: { MODIFICATIONLOG: [] } }, this.arrayOptions());
@@ -344,7 +287,7 @@ export class RatZarr {
   async deleteColumn(name: string): Promise<void> {
     columnName(name);
     this.checkWritable(`delete column "${name}"`);
-    if (!(await this.colExists(name))) throw new NodeError(`${RAT_GROUP}/${name}`, `column "${name}" does not exist`);
+    if (!(await this.colExists(name))) throw new NodeError(`${RAT_GROUP}/${name}`, `column "${name}" does not exist`, { code: "missing" });
     // Write-behind: what is still being written must not land after the delete.
     const open = this.columns.get(name);
     this.columns.delete(name);
@@ -361,6 +304,7 @@ export class RatZarr {
       readAhead: this.options.readAhead,
       writeBehind: this.readOnly ? 0 : this.options.writeBehind,
       maxDecodedBytes: this.options.maxDecodedBytes,
+      codecs: this.runtime.codecs,
       signal: this.options.signal,
     };
   }
@@ -371,10 +315,10 @@ export class RatZarr {
     columnName(name);
     let col = this.columns.get(name);
     if (col === undefined) {
-      if (typeof name !== "string" || nodeNameProblem(name) !== undefined) throw new NodeError(`${RAT_GROUP}/${name}`, `column ${showValue(name)} does not exist (invalid name)`);
+      if (typeof name !== "string" || nodeNameProblem(name) !== undefined) throw new NodeError(`${RAT_GROUP}/${name}`, `column ${showValue(name)} does not exist (invalid name)`, { code: "missing" });
       col = ZarrArray.open(this.store, `${RAT_GROUP}/${name}`, this.arrayOptions()).catch((e: unknown) => {
         this.columns.delete(name);
-        if (e instanceof NodeError) throw new NodeError(`${RAT_GROUP}/${name}`, `column "${name}" does not exist in RAT "${this.path}"`, { cause: e });
+        if (e instanceof NodeError) throw new NodeError(`${RAT_GROUP}/${name}`, `column "${name}" does not exist in RAT "${this.path}"`, { cause: e, code: "missing" });
         throw e;
       });
       this.columns.set(name, col);
@@ -424,14 +368,14 @@ export class RatZarr {
     checkCount(startRow, `column "${name}": startRow`, 0);
     const col = await this.openColumn(name);
     if (!isArrayOf(col.dataType, block)) {
-      throw new BoundsError(`column "${name}": data type ${col.dataType} needs a ${arrayTypeName(col.dataType)}, got a ${describeArray(block)}`);
+      throw new BoundsError(`column "${name}": data type ${col.dataType} needs a ${arrayTypeName(col.dataType)}, got a ${describeArray(block)}`, { code: "type" });
     }
     const width = col.rowSize;
     if (block.length % width !== 0) throw new BoundsError(`column "${name}": block of ${block.length} values is not a whole number of rows of width ${width}`);
     const rows = block.length / width;
     if (startRow + rows > this.rowCount) throw new BoundsError(`column "${name}": block of ${rows} rows at row ${startRow} passes row count ${this.rowCount}`);
     const bad = firstNonString(col.dataType, block);
-    if (bad >= 0) throw new BoundsError(`column "${name}": a string column needs strings, got a ${typeof (block as unknown[])[bad]} at row ${startRow + Math.floor(bad / width)}; nothing was written`);
+    if (bad >= 0) throw new BoundsError(`column "${name}": a string column needs strings, got a ${typeof (block as unknown[])[bad]} at row ${startRow + Math.floor(bad / width)}; nothing was written`, { code: "type" });
     const chunk = col.chunkShape[0] ?? 1;
     if ((rows > chunk && rows % chunk !== 0) || startRow % chunk !== 0) {
       this.warnOnce("multiple", `column "${name}": block of ${rows} rows at row ${startRow} is not aligned to the chunk size ${chunk}; partial chunks are read and written again (slower)`);
@@ -516,40 +460,3 @@ export class RatZarr {
 }
 
 /** Valid, or a root group whose RAT group another process is writing right now (give it a moment). */
-/**
- * What is at a path that exists: a valid RAT; an unfinished one (a `RAT` group with its
- * row count and nothing else, no root `zarr.json`: what a creating writer leaves between
- * its two writes, for a moment or for good after a crash); or something else, left untouched.
- */
-async function ratState(store: Store, options: StoreOptions): Promise<"valid" | "unfinished" | "other"> {
-  for (let i = 0; ; i++) {
-    if (await isValidAt(store, options)) return "valid";
-    const root = await readNodeMetadata(store, "", options).catch(() => undefined);
-    const rat = await readNodeMetadata(store, RAT_GROUP, options).catch(() => undefined);
-    // A root group with no attributes and no RAT group yet: another writer (Python ratzarr
-    // writes the root first) may be creating the RAT right now. A RAT group without a root:
-    // this library creating one. Either way, give it a moment; anything else is not a RAT.
-    const rootFirst = root?.nodeType === "group" && Object.keys(root.attributes).length === 0 && rat === undefined;
-    const ratFirst = root === undefined && rat?.nodeType === "group" && rat.attributes["ROWCOUNT"] !== undefined;
-    if (!rootFirst && !ratFirst) return "other";
-    if (i === 4) {
-      if (!ratFirst) return "other";
-      const top = await store.listDir("", options);
-      const under = await store.listDir(RAT_GROUP, options);
-      const alone = top.keys.length === 0 && top.prefixes.length === 1 && under.keys.length === 1 && under.prefixes.length === 0;
-      return alone ? "unfinished" : "other";
-    }
-    await sleep(50 * (i + 1), options.signal);
-  }
-}
-
-async function isValidAt(store: Store, options: StoreOptions): Promise<boolean> {
-  try {
-    const root = await readNodeMetadata(store, "", options);
-    const rat = await readNodeMetadata(store, RAT_GROUP, options);
-    return root?.nodeType === "group" && rat?.nodeType === "group";
-  } catch (e) {
-    if (e instanceof MetadataError) return false;
-    throw e;
-  }
-}

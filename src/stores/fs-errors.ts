@@ -20,7 +20,7 @@ export function isCode(e: unknown, code: string): boolean {
 export function wrap(key: string, what: string, e: unknown): StoreError {
   if (e instanceof StoreError) return e;
   const code = typeof e === "object" && e !== null ? (e as { code?: unknown }).code : undefined;
-  if (code === "ABORT_ERR") return new StoreError(key, "aborted", { cause: e });
+  if (code === "ABORT_ERR") return new StoreError(key, "aborted", { cause: e, code: "aborted" });
   return new StoreError(key, `${what}${typeof code === "string" ? ` (${code})` : ""}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
@@ -29,5 +29,5 @@ export function wrap(key: string, what: string, e: unknown): StoreError {
  * Called before each step that has no signal of its own (open, a lock attempt, a folder of a walk).
  */
 export function aborted(key: string, options: StoreOptions): void {
-  if (options.signal?.aborted) throw new StoreError(key, "aborted", { cause: options.signal.reason });
+  if (options.signal?.aborted) throw new StoreError(key, "aborted", { cause: options.signal.reason, code: "aborted" });
 }

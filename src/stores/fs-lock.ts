@@ -151,7 +151,7 @@ export class LockFiles {
       if (typeof seen === "object" || ++quick > 3) {
         // A lock is held for about one file write: wait from 1 ms up to about 50, and no longer once the signal aborts.
         await sleep(1 + jitteredDelay(waits++, 1, 50), options.signal).catch((e: unknown) => {
-          throw new StoreError(key, "aborted", { cause: e });
+          throw new StoreError(key, "aborted", { cause: e, code: "aborted" });
         });
         quick = 0;
       }

@@ -307,7 +307,7 @@ export class FileSystemStore implements Store {
   }
 
   private writable(key: string): void {
-    if (this.readOnly) throw new StoreError(key, "the store is read-only");
+    if (this.readOnly) throw new StoreError(key, "the store is read-only", { code: "read-only" });
   }
 }
 

@@ -81,7 +81,7 @@ export class MemoryStore implements Store {
 }
 
 function checkSignal(key: string, options: StoreOptions): void {
-  if (options.signal?.aborted) throw new StoreError(key, "aborted", { cause: options.signal.reason });
+  if (options.signal?.aborted) throw new StoreError(key, "aborted", { cause: options.signal.reason, code: "aborted" });
 }
 
 /** The bytes of `value` in `range`, clipped to its length (as HTTP range requests are). */

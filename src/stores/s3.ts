@@ -191,7 +191,7 @@ export class S3Store implements Store {
       try {
         return await call(options.signal);
       } catch (e) {
-        if (options.signal?.aborted) throw new StoreError(this.where(key), `${op} aborted`, { cause: e });
+        if (options.signal?.aborted) throw new StoreError(this.where(key), `${op} aborted`, { cause: e, code: "aborted" });
         const spent = Date.now() - started;
         if (!isRetryable(e) || attempt >= this.retry.maxAttempts || spent >= this.retry.maxTotalMs) {
           const tries = attempt > 1 ? ` after ${attempt} attempts` : "";
@@ -209,7 +209,7 @@ export class S3Store implements Store {
   }
 
   private writable(key: string): void {
-    if (this.readOnly) throw new StoreError(this.where(key), "the store is read-only");
+    if (this.readOnly) throw new StoreError(this.where(key), "the store is read-only", { code: "read-only" });
   }
 
   async get(key: string, options: GetOptions = {}): Promise<Uint8Array | undefined> {

@@ -58,7 +58,7 @@ test("npm pack → install in an empty project → import from plain Node", () =
       const a = await core.ZarrArray.create(store, "a", { shape: [10], dataType: "int32", chunkShape: [4] });
       await a.write(0, Int32Array.from({ length: 10 }, (_, i) => i * 3));
       const back = await (await core.ZarrArray.open(store, "a")).read(2, 7);
-      console.log(JSON.stringify({ keys: Object.keys(core).length, back: [...back], fs: typeof FileSystemStore, strings, platform: top.nodeRuntime().platform.name, same: top.ZarrArray === core.ZarrArray }));
+      console.log(JSON.stringify({ keys: Object.keys(core).length, back: [...back], fs: typeof FileSystemStore, strings, platform: top.nodeRuntime().platform.name, same: top.ZarrGroup === core.ZarrGroup && Object.getPrototypeOf(top.ZarrArray) === core.ZarrArray }));
     `;
     const result = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: app, encoding: "utf8" });
     const parsed = JSON.parse(result.trim().split("\n").pop()!);
