@@ -22,7 +22,7 @@ import { KeyedMutex, mapLimit } from "./concurrency.js";
 import { copyBox, elementCount, fillBox } from "./grid.js";
 import { chunkKey, metadataKey, parseChunkKey } from "./keys.js";
 import { checkBlockSize, checkChunkSize, checkIoOptions } from "./limits.js";
-import { type ArrayMetadata, defaultCodecs, parseArrayMetadata, stringifyArrayMetadata } from "./metadata.js";
+import { type ArrayMetadata, type CodecKinds, defaultCodecs, parseArrayMetadata, stringifyArrayMetadata } from "./metadata.js";
 import { checkNodeName } from "./names.js";
 import { ReadAhead } from "./read-ahead.js";
 import { type Edit, WriteBehind } from "./write-behind.js";
@@ -64,8 +64,8 @@ export class ZarrArray<D extends DataType = DataType> {
     const key = metadataKey(path);
     const bytes = await store.get(key, options);
     if (bytes === undefined) throw new NodeError(path, "no array here (zarr.json is missing)", { code: "missing" });
-    const meta = parseArrayMetadata(bytes, key);
     const o = this.withCodecs(options);
+    const meta = parseArrayMetadata(bytes, key, kindsOf(o));
     return new this(store, path, meta, await ZarrArray.makePipeline(meta, key, o), o) as ZarrArray<D>;
   }
 
@@ -99,8 +99,8 @@ export class ZarrArray<D extends DataType = DataType> {
     };
     // Round-trip through the parser: what we write is checked like what we read.
     const text = stringifyArrayMetadata(meta);
-    const checked = parseArrayMetadata(text, key);
     const o = this.withCodecs(options);
+    const checked = parseArrayMetadata(text, key, kindsOf(o));
     const pipeline = await ZarrArray.makePipeline(checked, key, o);
     const bytes = new TextEncoder().encode(text);
     if (options.overwrite) await store.set(key, bytes, options);
@@ -136,7 +136,7 @@ export class ZarrArray<D extends DataType = DataType> {
     const key = metadataKey(this.path);
     const bytes = await this.store.get(key, options);
     if (bytes === undefined) throw new NodeError(this.path, "the array has been deleted (zarr.json is missing)", { code: "missing" });
-    const meta = parseArrayMetadata(bytes, key);
+    const meta = parseArrayMetadata(bytes, key, kindsOf(this.options));
     this.ahead.clear();
     if (stringifyCodecs(meta) !== stringifyCodecs(this.meta) || meta.dataType !== this.meta.dataType || String(meta.chunkShape) !== String(this.meta.chunkShape)) {
       this.chunks.reconfigure(meta, await ZarrArray.makePipeline(meta, key, this.options));
@@ -378,8 +378,8 @@ export class ZarrArray<D extends DataType = DataType> {
     let next: ArrayMetadata = this.meta;
     await updateKey(this.store, key, (current) => {
       if (current === undefined) throw new NodeError(this.path, "the array has been deleted (zarr.json is missing)", { code: "missing" });
-      const text = stringifyArrayMetadata(change(parseArrayMetadata(current, key)));
-      next = parseArrayMetadata(text, key);
+      const text = stringifyArrayMetadata(change(parseArrayMetadata(current, key, kindsOf(this.options))));
+      next = parseArrayMetadata(text, key, kindsOf(this.options));
       return text === new TextDecoder().decode(current) ? KEEP : new TextEncoder().encode(text);
     }, options);
     this.meta = next;
@@ -391,6 +391,12 @@ export class ZarrArray<D extends DataType = DataType> {
     const { dataType, chunkShape } = this.meta;
     return dataType === "string" ? undefined : elementCount(chunkShape) * ITEM_SIZE[dataType];
   }
+}
+
+/** The codec kinds an array's `zarr.json` is checked against: its registry's. */
+function kindsOf(options: ArrayOptions): CodecKinds | undefined {
+  const codecs = options.codecs;
+  return codecs === undefined ? undefined : (name) => codecs.kind(name);
 }
 
 function stringifyCodecs(m: ArrayMetadata): string {

@@ -8,14 +8,14 @@ import { NodeError } from "../errors.js";
 import { refuseIfReadOnly } from "./read-only.js";
 import { createKey, KEEP, updateKey } from "./conditional.js";
 import { metadataKey } from "./keys.js";
-import { type GroupMetadata, type NodeMetadata, parseGroupMetadata, parseNodeMetadata, stringifyGroupMetadata } from "./metadata.js";
+import { type CodecKinds, type GroupMetadata, type NodeMetadata, parseGroupMetadata, parseNodeMetadata, stringifyGroupMetadata } from "./metadata.js";
 import { checkNodeName } from "./names.js";
 
-/** The metadata of the node at `path`, or undefined when there is none. */
-export async function readNodeMetadata(store: Store, path: string, options: StoreOptions = {}): Promise<NodeMetadata | undefined> {
+/** The metadata of the node at `path`, or undefined when there is none; `kinds` knows the codecs (default: the built-in ones). */
+export async function readNodeMetadata(store: Store, path: string, options: StoreOptions = {}, kinds?: CodecKinds): Promise<NodeMetadata | undefined> {
   const key = metadataKey(path);
   const bytes = await store.get(key, options);
-  return bytes === undefined ? undefined : parseNodeMetadata(bytes, key);
+  return bytes === undefined ? undefined : parseNodeMetadata(bytes, key, kinds);
 }
 
 export interface GroupOptions extends StoreOptions {

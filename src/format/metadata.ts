@@ -3,7 +3,7 @@
  * the boundary, into typed metadata with explicit checks, and written back
  * exactly as zarr-python 3.1.4+ writes them (FORMAT.md).
  */
-import { type CodecMetadata, isJsonObject, type JsonObject, type JsonValue } from "../codecs/codec.js";
+import { type CodecKind, type CodecMetadata, isJsonObject, type JsonObject, type JsonValue } from "../codecs/codec.js";
 import { checkCodecOrder, parseCodecList } from "../codecs/codec-list.js";
 import { float16ToNumber } from "../codecs/binary.js";
 import { BUILT_IN_KINDS } from "../codecs/registry.js";
@@ -43,8 +43,12 @@ export type NodeMetadata = ArrayMetadata | GroupMetadata;
 const ARRAY_KEYS = new Set(["zarr_format", "node_type", "shape", "data_type", "chunk_grid", "chunk_key_encoding", "fill_value", "codecs", "attributes", "dimension_names", "storage_transformers"]);
 const GROUP_KEYS = new Set(["zarr_format", "node_type", "attributes", "consolidated_metadata"]);
 
-/** Parse the bytes or text of a `zarr.json` stored at key `file`. */
-export function parseNodeMetadata(input: Uint8Array | string, file: string): NodeMetadata {
+/** Which codec names are known, and of what kind: the built-in codecs unless a registry says otherwise. */
+export type CodecKinds = (name: string) => CodecKind | undefined;
+const builtInKinds: CodecKinds = (name) => BUILT_IN_KINDS.get(name);
+
+/** Parse the bytes or text of a `zarr.json` stored at key `file`; `kinds` knows the codecs (default: the built-in ones). */
+export function parseNodeMetadata(input: Uint8Array | string, file: string, kinds: CodecKinds = builtInKinds): NodeMetadata {
   let text: string;
   try {
     text = typeof input === "string" ? input : new TextDecoder("utf-8", { fatal: true }).decode(input);
@@ -56,13 +60,13 @@ export function parseNodeMetadata(input: Uint8Array | string, file: string): Nod
   if (doc["zarr_format"] !== 3) throw new MetadataError(file, "zarr_format", `expected 3, found ${showValue(doc["zarr_format"])}`);
   const nodeType = doc["node_type"];
   if (nodeType === "group") return parseGroup(doc, file);
-  if (nodeType === "array") return parseArray(doc, file);
+  if (nodeType === "array") return parseArray(doc, file, kinds);
   throw new MetadataError(file, "node_type", `expected "array" or "group", found ${showValue(nodeType ?? null)}`);
 }
 
 /** Parse a `zarr.json` that must describe an array. */
-export function parseArrayMetadata(input: Uint8Array | string, file: string): ArrayMetadata {
-  const m = parseNodeMetadata(input, file);
+export function parseArrayMetadata(input: Uint8Array | string, file: string, kinds: CodecKinds = builtInKinds): ArrayMetadata {
+  const m = parseNodeMetadata(input, file, kinds);
   if (m.nodeType !== "array") throw new MetadataError(file, "node_type", "expected an array, found a group");
   return m;
 }
@@ -109,7 +113,7 @@ function parseIntList(v: JsonValue | undefined, file: string, key: string, min: 
   });
 }
 
-function parseArray(doc: JsonObject, file: string): ArrayMetadata {
+function parseArray(doc: JsonObject, file: string, kinds: CodecKinds): ArrayMetadata {
   for (const key of ["shape", "data_type", "chunk_grid", "chunk_key_encoding", "fill_value", "codecs"]) {
     if (!(key in doc)) throw new MetadataError(file, key, "required key is missing");
   }
@@ -127,7 +131,7 @@ function parseArray(doc: JsonObject, file: string): ArrayMetadata {
   }
 
   const fillValue = parseFillValue(dt, doc["fill_value"], file);
-  const codecs = parseCodecs(doc["codecs"], file);
+  const codecs = parseCodecs(doc["codecs"], file, kinds);
   const st = doc["storage_transformers"];
   if (st !== undefined && !(Array.isArray(st) && st.length === 0)) {
     throw new MetadataError(file, "storage_transformers", "storage transformers are not supported");
@@ -168,12 +172,12 @@ function parseChunkKeyEncoding(v: JsonValue | undefined, file: string): ChunkKey
   return { name, separator };
 }
 
-function parseCodecs(v: JsonValue | undefined, file: string): CodecMetadata[] {
+function parseCodecs(v: JsonValue | undefined, file: string, kinds: CodecKinds): CodecMetadata[] {
   const codecs = parseCodecList(v, "codecs", (message) => {
     throw new MetadataError(file, "codecs", message);
   });
   if (codecs.length === 0) throw new MetadataError(file, "codecs", "must be a non-empty list");
-  checkCodecOrder(codecs, (c) => BUILT_IN_KINDS.get(c.name), file);
+  checkCodecOrder(codecs, (c) => kinds(c.name), file);
   return codecs;
 }
 

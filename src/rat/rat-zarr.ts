@@ -253,7 +253,7 @@ export class RatZarr {
   async colExists(name: string): Promise<boolean> {
     this.checkOpen();
     if (typeof name !== "string" || nodeNameProblem(name) !== undefined) return false;
-    const meta = await readNodeMetadata(this.store, `${RAT_GROUP}/${name}`, this.io());
+    const meta = await readNodeMetadata(this.store, `${RAT_GROUP}/${name}`, this.io(), (codec) => this.runtime.codecs.kind(codec));
     return meta?.nodeType === "array";
   }
 
