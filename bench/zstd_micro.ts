@@ -39,8 +39,8 @@ const backend = await nativeZstd();
 const rows: [string, number, number][] = [
   ["zstd-napi compress()/decompress()", await best(() => high.compress(data, { compressionLevel: 3 })), await best(() => high.decompress(frame))],
   ["zstd-engine.cjs, this thread", await best(() => engine.compress(data, 3, false)), await best(() => engine.decompress(frame, data.length))],
-  [`backend, 2 chunks at once (${backend.name}), per chunk`, (await best(() => Promise.all([backend.compress(data, 3, false, true), backend.compress(data, 3, false, true)]), 10)) / 2,
-    (await best(() => Promise.all([backend.decompress(frame, data.length, true), backend.decompress(frame, data.length, true)]), 10)) / 2],
+  [`backend, 2 chunks at once (${backend.name}), per chunk`, (await best(() => Promise.all([backend.compress(data, { level: 3, checksum: false, schedule: { offload: true } }), backend.compress(data, { level: 3, checksum: false, schedule: { offload: true } })]), 10)) / 2,
+    (await best(() => Promise.all([backend.decompress(frame, { size: data.length, schedule: { offload: true } }), backend.decompress(frame, { size: data.length, schedule: { offload: true } })]), 10)) / 2],
 ];
 const py = execFileSync(join(root, ".venv/bin/python"), ["-c", `
 import time, numpy as np

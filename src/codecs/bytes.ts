@@ -2,6 +2,7 @@
  * The `bytes` array→bytes codec (spec: codecs/bytes v1.0): the elements of a
  * chunk in C order, each in its fixed-size binary form, little or big endian.
  */
+import { elementCount } from "../grid.js";
 import type { ArrayToBytesCodec, ChunkSpec, CodecContext, JsonObject } from "./codec.js";
 import type { ChunkData, NumericDataType, TypedArray } from "../data-types.js";
 import { ITEM_SIZE, arrayConstructor, arrayTypeName, describeArray, isArrayOf } from "../data-types.js";
@@ -90,12 +91,6 @@ export function createBytesCodec(configuration: JsonObject, file: string): Array
       return out;
     },
   };
-}
-
-function elementCount(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
 }
 
 /** Reverse the bytes of every `size`-byte element of `b`. */

@@ -21,23 +21,28 @@ export interface ChunkSpec {
   readonly fillValue: FillValue;
 }
 
-/** Per-call context: the chunk key (for error messages) and an optional abort signal. */
+/**
+ * How the codec work of one chunk may be scheduled (what zarrita calls a queue hint), set by
+ * the array engine.
+ */
+export interface Schedule {
+  /** Nobody waits on this chunk alone (read-ahead, write-behind, one of several chunks of a block): the work may go to another thread. */
+  readonly offload?: boolean | undefined;
+  /**
+   * The chunk being encoded is a copy of the engine's own that nothing reads afterwards: its
+   * buffer may be transferred to another thread instead of copied. Never passed on to inner
+   * pipelines (sharding).
+   */
+  readonly detachable?: boolean | undefined;
+}
+
+/** Per-call context: the chunk key (for error messages), an optional abort signal and the schedule. */
 export interface CodecContext {
   readonly key: string;
   readonly signal?: AbortSignal | undefined;
   /** Set by the pipeline when the encoded bytes only feed the next codec (never stored as they are), so an encoder may return a view of its input. */
   readonly transient?: boolean | undefined;
-  /**
-   * Set by the array engine when nobody waits on this chunk alone (read-ahead, write-behind,
-   * one of several chunks of a block): a codec may then do its work on another thread.
-   */
-  readonly offload?: boolean | undefined;
-  /**
-   * Set by the array engine when the chunk being encoded is a copy of its own that nothing
-   * reads afterwards: a codec may transfer its input's buffer to another thread instead of
-   * copying it. Never passed on to inner pipelines (sharding).
-   */
-  readonly detachable?: boolean | undefined;
+  readonly schedule?: Schedule | undefined;
 }
 
 /** array→array codec (for example `transpose`). `spec` is always the decoded side. */

@@ -9,7 +9,7 @@ import type { ArrayToBytesCodec, ChunkSpec, CodecContext, CodecMetadata, JsonObj
 import type { ChunkData } from "../data-types.js";
 import { allocate } from "../data-types.js";
 import { CodecError, MetadataError, showValue } from "../errors.js";
-import { copyBox, elementCount, isAllFill, unravel } from "../format/grid.js";
+import { copyBox, elementCount, isAllFill, unravel } from "../grid.js";
 import { parseCodecList } from "./codec-list.js";
 import { CodecPipeline } from "./pipeline.js";
 import { type CodecEnv, standardCodecs } from "./registry.js";
@@ -142,7 +142,7 @@ export async function createShardingCodec(configuration: JsonObject, file: strin
         copyBox(data, spec.shape, shardStart(c, layout.grid), chunk, chunkShape, chunkOrigin, chunkShape);
         // Like zarr-python: an inner chunk that is all fill value is not stored.
         if (isAllFill(chunk, spec.dataType, spec.fillValue)) continue;
-        const encoded = await layout.inner.encode(chunk, { key: ctx.key, signal: ctx.signal, offload: ctx.offload });
+        const encoded = await layout.inner.encode(chunk, { key: ctx.key, signal: ctx.signal, schedule: { offload: ctx.schedule?.offload } });
         index[2 * c] = BigInt(offset);
         index[2 * c + 1] = BigInt(encoded.length);
         pieces.push(encoded);

@@ -4,6 +4,7 @@
  * and `B[B_pos] = A[A_pos]` where `B_pos[i] = A_pos[order[i]]`, so encoded
  * axis i is decoded axis `order[i]`.
  */
+import { elementCount, strides } from "../grid.js";
 import type { ArrayToArrayCodec, ChunkSpec, CodecContext, JsonObject } from "./codec.js";
 import type { ChunkData } from "../data-types.js";
 import { allocate } from "../data-types.js";
@@ -29,20 +30,15 @@ export function createTransposeCodec(configuration: JsonObject, file: string): A
   function run(data: ChunkData, spec: ChunkSpec, ctx: CodecContext, encoding: boolean): ChunkData {
     const shape = spec.shape;
     const perm = orderFor(shape.length);
-    let count = 1;
-    for (const d of shape) count *= d;
+    const count = elementCount(shape);
     if (data.length !== count) {
       throw new CodecError(NAME, ctx.key, `chunk array has ${data.length} elements, expected ${count} (shape [${shape.join(", ")}])`);
     }
     if (perm.every((p, i) => p === i)) return data;
     // C-order strides of the decoded array, then visit the encoded array in C order.
-    const strides = new Array<number>(shape.length);
-    for (let i = shape.length - 1, s = 1; i >= 0; i--) {
-      strides[i] = s;
-      s *= shape[i]!;
-    }
+    const decodedStrides = strides(shape);
     const encodedShape = perm.map((p) => shape[p]!);
-    const encodedStrides = perm.map((p) => strides[p]!);
+    const encodedStrides = perm.map((p) => decodedStrides[p]!);
     const out = allocate(spec.dataType, count);
     walk(data as unknown as Indexable, out as unknown as Indexable, encodedShape, encodedStrides, encoding);
     return out;
@@ -68,8 +64,7 @@ type Indexable = { [index: number]: unknown };
  */
 function walk(src: Indexable, dst: Indexable, shape: readonly number[], strides: readonly number[], gather: boolean): void {
   const rank = shape.length;
-  let count = 1;
-  for (const d of shape) count *= d;
+  const count = elementCount(shape);
   if (count === 0) return;
   const inner = shape[rank - 1]!;
   const innerStride = strides[rank - 1]!;
@@ -78,7 +73,8 @@ function walk(src: Indexable, dst: Indexable, shape: readonly number[], strides:
   for (let k = 0; k < count; k += inner) {
     if (gather) for (let j = 0, o = base; j < inner; j++, o += innerStride) dst[k + j] = src[o];
     else for (let j = 0, o = base; j < inner; j++, o += innerStride) dst[o] = src[k + j];
-    // Odometer over the outer dimensions, keeping `base` as the decoded offset.
+    // Odometer over the outer dimensions, keeping `base` as the decoded offset: updated in
+    // place rather than recomputed per row (grid.ts forEachIndex would), this is the hot loop.
     for (let d = rank - 2; d >= 0; d--) {
       base += strides[d]!;
       if (++index[d]! < shape[d]!) break;

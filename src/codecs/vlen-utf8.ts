@@ -3,6 +3,7 @@
  * a little-endian uint32 element count, then per element in C order a
  * little-endian uint32 byte length and that many UTF-8 bytes.
  */
+import { elementCount } from "../grid.js";
 import type { ArrayToBytesCodec, ChunkSpec, JsonObject } from "./codec.js";
 import type { ChunkData } from "../data-types.js";
 import { describeArray } from "../data-types.js";
@@ -39,9 +40,7 @@ function checkSpec(spec: ChunkSpec, key: string): number {
   if (spec.dataType !== "string") {
     throw new CodecError(NAME, key, `only data type "string" is supported, not "${spec.dataType}" (use the bytes codec)`);
   }
-  let n = 1;
-  for (const d of spec.shape) n *= d;
-  return n;
+  return elementCount(spec.shape);
 }
 
 function encodeStrings(data: readonly unknown[], key: string): Uint8Array {

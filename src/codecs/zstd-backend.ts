@@ -5,17 +5,28 @@
  * backend must write frames that carry their content size and read any valid frame.
  */
 
-/**
- * One libzstd. `decompress` gets one whole frame and its exact decoded size when the frame
- * announces it. `offload`: nobody waits on this chunk alone, so it may go to another thread;
- * `detachable`: `data`'s buffer may be transferred there rather than copied.
- */
+import type { Schedule } from "./codec.js";
+
+/** How to compress one chunk: the libzstd level (already mapped: 0 means 3), whether to write a checksum, and the schedule. */
+export interface CompressOptions {
+  readonly level: number;
+  readonly checksum: boolean;
+  readonly schedule?: Schedule | undefined;
+}
+
+/** How to decompress one frame: its exact decoded size when the frame announces it, and the schedule. */
+export interface DecompressOptions {
+  readonly size: number | undefined;
+  readonly schedule?: Schedule | undefined;
+}
+
+/** One libzstd. `decompress` gets one whole frame. */
 export interface ZstdBackend {
   readonly name: string;
   /** True when `checksum` is honoured (the WASM build cannot write checksums). */
   readonly writesChecksums: boolean;
-  compress(data: Uint8Array, level: number, checksum: boolean, offload?: boolean, detachable?: boolean): Uint8Array | Promise<Uint8Array>;
-  decompress(frame: Uint8Array, size: number | undefined, offload?: boolean): Uint8Array | Promise<Uint8Array>;
+  compress(data: Uint8Array, options: CompressOptions): Uint8Array | Promise<Uint8Array>;
+  decompress(frame: Uint8Array, options: DecompressOptions): Uint8Array | Promise<Uint8Array>;
 }
 
 interface WasmCodec {
@@ -36,7 +47,7 @@ export async function wasmZstd(): Promise<ZstdBackend> {
     name: "wasm (numcodecs)",
     writesChecksums: false,
     // numcodecs raises every level <= 0 to 1; callers pass the real level (0 already mapped to 3).
-    compress: (data, level) => at(Math.max(level, 1)).encode(data),
+    compress: (data, { level }) => at(Math.max(level, 1)).encode(data),
     decompress: (frame) => at(1).decode(frame),
   };
 }

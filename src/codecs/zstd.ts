@@ -4,7 +4,7 @@
  * first (zstd-frame.ts), so truncated data and frames claiming more than the
  * chunk may hold are refused before any decoder allocates for them.
  */
-import type { BytesToBytesCodec, JsonObject } from "./codec.js";
+import type { BytesToBytesCodec, JsonObject, Schedule } from "./codec.js";
 import { CodecError, MetadataError, showValue } from "../errors.js";
 import { MAX_BLOCK_SIZE, scanZstdFrames, type ZstdFrame } from "./zstd-frame.js";
 
@@ -46,9 +46,9 @@ export function createZstdCodec(configuration: JsonObject, file: string, env: Pi
     encodedSize: () => undefined,
 
     async encode(bytes, ctx) {
-      // Taken first: with `detachable` the input may be transferred away (and read as empty) by the call.
+      // Taken first: with a detachable schedule the input may be transferred away (and read as empty) by the call.
       const size = bytes.byteLength;
-      const out = await (await env.zstd()).compress(bytes, effectiveLevel, checksum, ctx.offload, ctx.detachable);
+      const out = await (await env.zstd()).compress(bytes, { level: effectiveLevel, checksum, schedule: ctx.schedule });
       // FORMAT.md: written frames must carry their content size (older readers need it).
       const stream = scanZstdFrames(out, NAME, ctx.key);
       if (stream.contentSize !== size) {
@@ -80,7 +80,7 @@ export function createZstdCodec(configuration: JsonObject, file: string, env: Pi
       const backend = await env.zstd();
       let out: Uint8Array;
       if (frames.length === 1 && stream.skippableFrames === 0) {
-        out = await decodeFrame(backend, bytes, frames[0]!, key, 0, max, ctx.offload);
+        out = await decodeFrame(backend, bytes, frames[0]!, key, 0, max, ctx.schedule);
       } else {
         // Frame by frame, so the running size is checked before each frame grows the output.
         const pieces: Uint8Array[] = [];
@@ -118,13 +118,13 @@ function lowBound(frames: readonly ZstdFrame[]): number {
 }
 
 /** Decode one frame (`data` is the frame, or the whole single-frame input), checking its size against what it announced and the limit. */
-async function decodeFrame(backend: ZstdBackend, data: Uint8Array, f: ZstdFrame, key: string, before: number, max: number, offload?: boolean): Promise<Uint8Array> {
+async function decodeFrame(backend: ZstdBackend, data: Uint8Array, f: ZstdFrame, key: string, before: number, max: number, schedule?: Schedule): Promise<Uint8Array> {
   if (f.contentSize === undefined && before + plausibleSize(f) > max) {
     throw new CodecError(NAME, key, `frame at byte ${f.start} without a content size can decode to up to ${f.blockBound} bytes after ${before}, more than the limit of ${max}`);
   }
   let out: Uint8Array;
   try {
-    out = await backend.decompress(data, f.contentSize, offload);
+    out = await backend.decompress(data, { size: f.contentSize, schedule });
   } catch (e) {
     // numcodecs reports libzstd errors as "std::runtime_error,zstd codec error: <ZSTD_getErrorName>".
     const reason = (e instanceof Error ? e.message : showValue(e)).replace(/^std::runtime_error,\s*/, "");

@@ -19,7 +19,7 @@ import { type ChunkCallOptions, ChunkIO } from "./chunk-io.js";
 import { type ChunkJob, planRows } from "./chunk-plan.js";
 import { createKey, KEEP, updateKey } from "./conditional.js";
 import { KeyedMutex, mapLimit } from "./concurrency.js";
-import { copyBox, elementCount, fillBox } from "./grid.js";
+import { copyBox, elementCount, fillBox } from "../grid.js";
 import { chunkKey, metadataKey, parseChunkKey } from "./keys.js";
 import { checkBlockSize, checkChunkSize, checkIoOptions } from "./limits.js";
 import { type ArrayMetadata, type CodecKinds, defaultCodecs, parseArrayMetadata, stringifyArrayMetadata } from "./metadata.js";

@@ -7,21 +7,11 @@
  */
 import type { Store, StoreOptions } from "../stores/store.js";
 import type { CodecPipeline } from "../codecs/pipeline.js";
+import type { Schedule } from "../codecs/codec.js";
 import { allocate, type ChunkData, type DataType, type FillValue } from "../data-types.js";
 import type { CachedChunk, ChunkCache } from "./chunk-cache.js";
 import { CONFLICT, isConditional, putIfVersion, type Removal, retryConflicts } from "./conditional.js";
-import { elementCount, isAllFill } from "./grid.js";
-
-/**
- * How the codec work of one chunk may be scheduled (what zarrita calls a queue hint):
- * `offload` when nobody waits on this chunk alone (read-ahead, write-behind, one of several
- * chunks of a block), so it may run on another thread; `detachable` when the chunk is a copy
- * of the engine's own that nothing reads afterwards, so its buffer may be transferred.
- */
-export interface Schedule {
-  readonly offload?: boolean | undefined;
-  readonly detachable?: boolean | undefined;
-}
+import { elementCount, isAllFill } from "../grid.js";
 
 /** Store options plus the schedule of the chunk at hand. */
 export interface ChunkCallOptions extends StoreOptions {
@@ -87,7 +77,7 @@ export class ChunkIO {
   // ---- loading ----
 
   private decode(bytes: Uint8Array, key: string, options: ChunkCallOptions): Promise<ChunkData> {
-    return this.pipeline.decode(bytes, { key, signal: options.signal, offload: options.schedule?.offload });
+    return this.pipeline.decode(bytes, { key, signal: options.signal, schedule: options.schedule });
   }
 
   /** The decoded chunk at `key`, or undefined when it is not stored. */
@@ -114,7 +104,7 @@ export class ChunkIO {
   // ---- storing ----
 
   private encode(chunk: ChunkData, key: string, options: ChunkCallOptions): Promise<Uint8Array> {
-    return this.pipeline.encode(chunk, { key, signal: options.signal, offload: options.schedule?.offload, detachable: options.schedule?.detachable });
+    return this.pipeline.encode(chunk, { key, signal: options.signal, schedule: options.schedule });
   }
 
   /** Store a whole chunk (nothing read), or delete its key when it is all fill value (zarr-python's default). */

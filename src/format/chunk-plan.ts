@@ -3,7 +3,7 @@
  * box of each chunk moves to or from which place of the caller's block. A
  * pure function of the array's shape and chunk shape.
  */
-import { forEachIndex } from "./grid.js";
+import { forEachIndex } from "../grid.js";
 
 /** One chunk a selection touches, with the box of it to move. */
 export interface ChunkJob {

@@ -130,9 +130,9 @@ export async function nativeZstd(options: NativeZstdOptions = {}): Promise<ZstdB
     name: pool === undefined ? "native (zstd-napi)" : `native (zstd-napi, ${size} worker thread${size === 1 ? "" : "s"})`,
     writesChecksums: true,
     // When every worker is busy, this thread does the chunk itself rather than queue it: both cores work.
-    compress: (data, level, checksum, offload, detachable) =>
-      offload === true && pool !== undefined && data.byteLength >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "compress", input: data, level, checksum, detachable }) : engine.compress(data, level, checksum),
-    decompress: (frame, size, offload) =>
-      offload === true && pool !== undefined && size !== undefined && size >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "decompress", input: frame, size }) : engine.decompress(frame, size),
+    compress: (data, { level, checksum, schedule }) =>
+      schedule?.offload === true && pool !== undefined && data.byteLength >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "compress", input: data, level, checksum, detachable: schedule.detachable }) : engine.compress(data, level, checksum),
+    decompress: (frame, { size, schedule }) =>
+      schedule?.offload === true && pool !== undefined && size !== undefined && size >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "decompress", input: frame, size }) : engine.decompress(frame, size),
   };
 }

@@ -22,7 +22,7 @@ test("a codec registered in one registry works through the handles given it, and
   await a.write(0, Int16Array.from([1, 2, 3, 4, 5, 6]));
   const stored = (await store.get("RAT/x/c/0"))!;
   assert.equal(Array.from(stored.subarray(0, 2)), [1 ^ 0x5a, 0 ^ 0x5a]);
-  assert.equal(Array.from(await (await ZarrArray.open(store, "RAT/x", { codecs: mine })).read()), [1, 2, 3, 4, 5, 6]);
+  assert.equal(Array.from(await (await ZarrArray.open<"int16">(store, "RAT/x", { codecs: mine })).read()), [1, 2, 3, 4, 5, 6]);
   await rejects(() => ZarrArray.open(store, "RAT/x"), MetadataError, /unknown codec "xor"/);
   // A RAT handle whose runtime has the registry sees the column.
   await store.set("zarr.json", new TextEncoder().encode('{"zarr_format": 3, "node_type": "group", "attributes": {}}'));

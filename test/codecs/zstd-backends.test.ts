@@ -32,14 +32,14 @@ test("native and WASM frames decode on the other backend, with content size (and
   const w = await wasm();
   for (const data of [new Uint8Array(0), new TextEncoder().encode("héllo 🌍".repeat(100)), sample(300_000)]) {
     for (const checksum of [false, true]) {
-      const a = await native.compress(data, 3, checksum);
+      const a = await native.compress(data, { level: 3, checksum: checksum });
       const frames = scanZstdFrames(a, "zstd", "k");
       assert.is(frames.contentSize, data.length, "native frames carry the content size");
       assert.is(frames.frames[0]!.hasChecksum, checksum, "native writes the checksum when asked");
-      assert.equal(await w.decompress(a, data.length), data);
-      const b = await w.compress(data, 3, checksum);
+      assert.equal(await w.decompress(a, { size: data.length }), data);
+      const b = await w.compress(data, { level: 3, checksum: checksum });
       assert.is(scanZstdFrames(b, "zstd", "k").contentSize, data.length);
-      assert.equal(await native.decompress(b, data.length), data);
+      assert.equal(await native.decompress(b, { size: data.length }), data);
     }
   }
 });
@@ -48,45 +48,45 @@ test("worker threads: many offloaded chunks at once come back exact and in order
   const native = await nativeZstd();
   assert.match(native.name, /worker thread/);
   const inputs = Array.from({ length: 9 }, (_, k) => sample(40_000 + k * 9_000));   // 320 KB to 900 KB: all above the worker threshold
-  const frames = await Promise.all(inputs.map((d, k) => native.compress(d, 1 + (k % 4), k % 2 === 0, true)));
+  const frames = await Promise.all(inputs.map((d, k) => native.compress(d, { level: 1 + (k % 4), checksum: k % 2 === 0, schedule: { offload: true } })));
   frames.forEach((f, k) => assert.is(scanZstdFrames(f, "zstd", "k").frames[0]!.hasChecksum, k % 2 === 0, `frame ${k}: checksum as asked`));
-  const back = await Promise.all(frames.map((f, k) => native.decompress(f, inputs[k]!.length, true)));
+  const back = await Promise.all(frames.map((f, k) => native.decompress(f, { size: inputs[k]!.length, schedule: { offload: true } })));
   back.forEach((b, k) => assert.equal(b, inputs[k], `chunk ${k} round trip`));
   // The caller's input is copied, not transferred: still readable afterwards, even a Node Buffer
   // sharing Node's small-buffer pool (whose slice() is a view: transferring it would detach the pool).
   assert.is(inputs[0]!.byteLength, 320_000);
   const neighbour = Buffer.from("a pooled neighbour");
   const zeros = new Uint8Array(300_000);
-  const tiny = Buffer.from(await native.compress(zeros, 3, false));   // a few dozen bytes: from the pool
+  const tiny = Buffer.from(await native.compress(zeros, { level: 3, checksum: false }));   // a few dozen bytes: from the pool
   assert.ok(tiny.byteLength < 4096 && tiny.buffer === neighbour.buffer, "both in Node's buffer pool");
-  assert.equal(await native.decompress(tiny, 300_000, true), zeros);
+  assert.equal(await native.decompress(tiny, { size: 300_000, schedule: { offload: true } }), zeros);
   assert.is(neighbour.toString(), "a pooled neighbour", "the pool is intact");
   const bad = frames[2]!.slice();   // checksummed: damage cannot pass unnoticed
   bad.fill(0x55, 20, 200);
-  const e = await rejectsWith(async () => native.decompress(bad, inputs[2]!.length, true), Error);
+  const e = await rejectsWith(async () => native.decompress(bad, { size: inputs[2]!.length, schedule: { offload: true } }), Error);
   console.log(`    corrupt frame through a worker: ${e.message}`);
   const small = sample(1000);
-  assert.ok(native.compress(small, 3, false, true) instanceof Uint8Array, "a small chunk is compressed in place, synchronously");
-  assert.ok(native.compress(inputs[0]!, 3, false) instanceof Uint8Array, "a chunk a caller waits on alone: in place");
-  const offloaded = native.compress(inputs[0]!, 3, false, true);
+  assert.ok(native.compress(small, { level: 3, checksum: false, schedule: { offload: true } }) instanceof Uint8Array, "a small chunk is compressed in place, synchronously");
+  assert.ok(native.compress(inputs[0]!, { level: 3, checksum: false }) instanceof Uint8Array, "a chunk a caller waits on alone: in place");
+  const offloaded = native.compress(inputs[0]!, { level: 3, checksum: false, schedule: { offload: true } });
   assert.ok(offloaded instanceof Promise, "offloaded: on a worker");
   await offloaded;
   // `detachable`: a whole buffer its owner gave up is transferred, not copied; a view of part of one never is.
   const given = sample(50_000);
   const partOf = sample(60_000).subarray(8);
-  const sent = [native.compress(given, 3, false, true, true), native.compress(partOf, 3, false, true, true)];
+  const sent = [native.compress(given, { level: 3, checksum: false, schedule: { offload: true, detachable: true } }), native.compress(partOf, { level: 3, checksum: false, schedule: { offload: true, detachable: true } })];
   assert.is(given.byteLength, 0, "transferred to the worker");
   assert.is(partOf.byteLength, 60_000 * 8 - 8, "a partial view is copied");
-  assert.equal(await native.decompress(await sent[0]!, 400_000), sample(50_000));
-  assert.equal(await native.decompress(await sent[1]!, partOf.byteLength), partOf);
+  assert.equal(await native.decompress(await sent[0]!, { size: 400_000 }), sample(50_000));
+  assert.equal(await native.decompress(await sent[1]!, { size: partOf.byteLength }), partOf);
   // Every worker busy: the calling thread does the next offloaded chunk itself rather than queue it.
   const workers = Number(/(\d+) worker thread/.exec(native.name)![1]);
-  const busy = Array.from({ length: workers * QUEUE_DEPTH }, () => native.compress(inputs[1]!, 3, false, true));
+  const busy = Array.from({ length: workers * QUEUE_DEPTH }, () => native.compress(inputs[1]!, { level: 3, checksum: false, schedule: { offload: true } }));
   assert.ok(busy.every((b) => b instanceof Promise));
-  const inline = native.compress(inputs[2]!, 3, false, true);
+  const inline = native.compress(inputs[2]!, { level: 3, checksum: false, schedule: { offload: true } });
   assert.ok(inline instanceof Uint8Array, "saturated pool: done in place");
-  assert.equal(await native.decompress(inline as Uint8Array, inputs[2]!.length), inputs[2]);
-  for (const b of busy) assert.equal(await native.decompress(await b, inputs[1]!.length, true), inputs[1]);
+  assert.equal(await native.decompress(inline as Uint8Array, { size: inputs[2]!.length }), inputs[2]);
+  for (const b of busy) assert.equal(await native.decompress(await b, { size: inputs[1]!.length, schedule: { offload: true } }), inputs[1]);
 });
 
 test("the engine, RAT and fixture suites pass with the WASM fallback forced", () => {

@@ -5,8 +5,8 @@
  * sharding codec alike. Trailing dimensions that are whole on both sides are
  * merged, so a 1-d copy or a copy of whole rows is one `set` call.
  */
-import type { ChunkData, DataType, FillValue, TypedArray } from "../data-types.js";
-import { fillElement, ITEM_SIZE } from "../data-types.js";
+import type { ChunkData, DataType, FillValue, TypedArray } from "./data-types.js";
+import { fillElement, ITEM_SIZE } from "./data-types.js";
 
 /** Elements in an array of `shape` (1 for rank 0). */
 export function elementCount(shape: readonly number[]): number {

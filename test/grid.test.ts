@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { copyBox, fillBox, isAllFill } from "../../src/format/grid.js";
+import { copyBox, fillBox, isAllFill } from "../src/grid.js";
 
 test("copyBox 1-d is a straight copy", () => {
   const src = Int32Array.from([1, 2, 3, 4, 5]);
