@@ -14,7 +14,12 @@
  *   npm run bench                                   # every case on local disk
  *   npm run bench -- --quick                        # smoke run: 2 million rows, 1 round, repeat 1
  *   npm run bench -- --cases f64-aligned,f64-unaligned --backends local,moto,ceph
+ *   npm run bench -- --cases f64-aligned,f64-unaligned --baseline af3f487   # also an older commit, in the same run
  *
+ * With --baseline REV, that git revision of this library is built too (its src/
+ * only, into a temporary folder) and runs every case with default options beside
+ * the current one, alternating, so a change is measured against its own past
+ * in one run on the same data (rows marked "baseline REV").
  * S3 backends run only the cases marked s3 (float64 aligned and unaligned).
  * Every streaming case runs this library twice: with default options, and
  * with write-behind (`writeBehind: 4`, rows marked "write-behind"). Each
@@ -49,6 +54,7 @@ const { values } = parseArgs({
     reads: { type: "string", default: "1000" },
     backends: { type: "string", default: "local" },
     quick: { type: "boolean", default: false },
+    baseline: { type: "string" },
   },
 });
 const quick = values.quick!;
@@ -61,7 +67,7 @@ const repeat = values.repeat ?? (quick ? "1" : "2");
  * The case table. rows: "base" = --rows (20 million; 2 million with --quick),
  * "memory" = 100 million (10 million with --quick). block "chunk" = aligned.
  */
-type Impl = "ts" | "tswb" | "py";
+type Impl = "ts" | "tswb" | "base" | "py";
 interface Case { name: string; dtype: string; width?: number; block: "chunk" | number; mode: "stream" | "random"; rows: "base" | "memory"; impls: Impl[]; s3: boolean }
 const CASES: Case[] = [
   { name: "f64-aligned", dtype: "float64", block: "chunk", mode: "stream", rows: "base", impls: ["ts", "tswb", "py"], s3: true },
@@ -101,7 +107,20 @@ const { transformSync } = await import("esbuild");
 const benchJs = join(work, "ratzarr_bench.mjs");
 const source = readFileSync(join(root, "bench/ratzarr_bench.ts"), "utf8").replace('"../src/node/index.js"', JSON.stringify(pathToFileURL(join(root, "dist/node/index.js")).href));
 writeFileSync(benchJs, transformSync(source, { loader: "ts", format: "esm", target: "node20" }).code);
-interface CaseRuns { case: Case; backend: string; rows: number; block: number; ts: Result[]; tswb: Result[]; py: Result[]; seconds: number }
+// The baseline: the same bench script, importing an older revision's build.
+const baselineJs = join(work, "ratzarr_bench_baseline.mjs");
+if (values.baseline !== undefined) {
+  const tree = join(work, "baseline");
+  mkdirSync(tree);
+  execFileSync("sh", ["-c", `git -C "${root}" archive "${values.baseline}" src tsconfig.json tsconfig.build.json package.json | tar -x -C "${tree}"`]);
+  execFileSync("ln", ["-s", join(root, "node_modules"), join(tree, "node_modules")]);
+  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(tree, "tsconfig.build.json")], { cwd: tree, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync("cp", [join(tree, "src/node/zstd-engine.cjs"), join(tree, "dist/node/zstd-engine.cjs")]);
+  const baseSource = readFileSync(join(root, "bench/ratzarr_bench.ts"), "utf8").replace('"../src/node/index.js"', JSON.stringify(pathToFileURL(join(tree, "dist/node/index.js")).href));
+  writeFileSync(baselineJs, transformSync(baseSource, { loader: "ts", format: "esm", target: "node20" }).code);
+  for (const c of CASES) if (c.mode === "stream" && !c.impls.includes("base")) c.impls.splice(1, 0, "base");
+}
+interface CaseRuns { case: Case; backend: string; rows: number; block: number; ts: Result[]; tswb: Result[]; base: Result[]; py: Result[]; seconds: number }
 const runs: Record<string, CaseRuns> = {};
 try {
   for (const c of chosen) {
@@ -109,7 +128,7 @@ try {
       const server: S3Server | undefined = s3?.servers.find((x) => x.name === backend);
       if (backend !== "local" && (server === undefined || !c.s3)) continue;
       const rows = caseRows(c), block = caseBlock(c);
-      const entry: CaseRuns = { case: c, backend, rows, block, ts: [], tswb: [], py: [], seconds: 0 };
+      const entry: CaseRuns = { case: c, backend, rows, block, ts: [], tswb: [], base: [], py: [], seconds: 0 };
       runs[`${backend}:${c.name}`] = entry;
       const t0 = performance.now();
       process.stderr.write(`${backend}:${c.name} `);
@@ -128,7 +147,7 @@ try {
           try {
             // Asynchronous: the counting proxy lives in this process's event loop.
             const { stdout: out } = impl !== "py"
-              ? await run(process.execPath, [benchJs, "--path", path, ...common, ...s3Args, ...(impl === "tswb" ? ["--write-behind", "4"] : [])], { encoding: "utf8", maxBuffer: 1 << 26 })
+              ? await run(process.execPath, [impl === "base" ? baselineJs : benchJs, "--path", path, ...common, ...s3Args, ...(impl === "tswb" ? ["--write-behind", "4"] : [])], { encoding: "utf8", maxBuffer: 1 << 26 })
               : await run(python, [join(root, "bench/zarr_python_bench.py"), "--path", path, ...common, ...s3Args], { encoding: "utf8", maxBuffer: 1 << 26 });
             const result = JSON.parse(out.trim().split("\n").pop()!) as Result;
             if (proxy !== undefined) result.requests = proxy.counts.requests;
@@ -167,7 +186,7 @@ const cell = (s: Summary | undefined, random: boolean) => s === undefined ? "-"
 const ratioOf = (ts: Summary | undefined, py: Summary | undefined) => (ts !== undefined && py !== undefined ? py.best / ts.best : undefined);
 for (const [key, r] of Object.entries(runs)) {
   const random = r.case.mode === "random";
-  for (const impl of ["ts", "tswb"] as const) {
+  for (const impl of ["ts", "tswb", "base"] as const) {
     if (r[impl].length === 0) continue;
     for (const op of random ? ["read"] as const : ["write", "read"] as const) {
       const ts = summary(r[impl], op), py = summary(r.py, op);
@@ -175,7 +194,7 @@ for (const [key, r] of Object.entries(runs)) {
       const ratio = ratioOf(ts, py), tightRatio = ratioOf(tsT, pyT);
       const what = random ? `${r.ts[0]?.reads ?? r.py[0]?.reads} random rows of` : `${op}, block ${r.block},`;
       const width = r.case.width === undefined ? "" : ` width ${r.case.width}`;
-      const name = `${key} ${what} ${r.case.dtype}${width} ${r.rows.toLocaleString("en")} rows, chunk ${chunk}${impl === "tswb" ? ", write-behind 4" : ""}`;
+      const name = `${key} ${what} ${r.case.dtype}${width} ${r.rows.toLocaleString("en")} rows, chunk ${chunk}${impl === "tswb" ? ", write-behind 4" : impl === "base" ? `, baseline ${values.baseline}` : ""}`;
       rowsOut.push([
         name,
         cell(ts, random),
@@ -188,7 +207,7 @@ for (const [key, r] of Object.entries(runs)) {
       ]);
       const rate = (s: Summary | undefined) => s === undefined ? undefined : random ? s.reads! / s.best : mbps(s.bytes, s.best);
       table.push({
-        backend: r.backend, case: r.case.name, impl: impl === "tswb" ? "ratzarr write-behind 4" : "ratzarr", op: random ? "random-read" : op, name, rows: r.rows, block: r.block,
+        backend: r.backend, case: r.case.name, impl: impl === "tswb" ? "ratzarr write-behind 4" : impl === "base" ? `ratzarr baseline ${values.baseline}` : "ratzarr", op: random ? "random-read" : op, name, rows: r.rows, block: r.block,
         [random ? "ratzarr_reads_s" : "ratzarr_mb_s"]: rate(ts), [random ? "zarr_python_reads_s" : "zarr_python_mb_s"]: rate(py),
         ratio, ratzarr_s: ts?.best, zarr_python_s: py?.best, ratzarr_worst_s: ts?.worst, zarr_python_worst_s: py?.worst,
         tight_ratio: tightRatio, ratzarr_tight_mb_s: rate(tsT), zarr_python_tight_mb_s: rate(pyT),
@@ -200,6 +219,18 @@ for (const [key, r] of Object.entries(runs)) {
 }
 const widths = header.map((_, i) => Math.max(...rowsOut.map((r) => r[i]!.length)));
 for (const r of rowsOut) console.log("| " + r.map((c, i) => c.padEnd(widths[i]!)).join(" | ") + " |");
+if (values.baseline !== undefined) {
+  // Current against baseline, best runs of the same run: above 1 is faster now.
+  console.log(`\ncurrent / baseline ${values.baseline} (best runs; pipeline, tight):`);
+  for (const [key, r] of Object.entries(runs)) {
+    if (r.base.length === 0) continue;
+    for (const op of ["write", "read"] as const) {
+      const now = summary(r.ts, op), then = summary(r.base, op), nowT = summary(r.ts, op, true), thenT = summary(r.base, op, true);
+      const f = (a: Summary | undefined, b: Summary | undefined) => (a === undefined || b === undefined ? "-" : `${(b.best / a.best).toFixed(2)}x`);
+      console.log(`  ${key} ${op}: ${f(now, then)}, ${f(nowT, thenT)}; peak RSS ${now?.rss ?? "-"} / ${then?.rss ?? "-"} MB`);
+    }
+  }
+}
 const totalSeconds = (performance.now() - started) / 1000;
 mkdirSync(join(root, "bench/results"), { recursive: true });
 const file = join(root, "bench/results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);

@@ -34,6 +34,7 @@ import { crc32c } from "../../src/codecs/crc32c.js";
 import { type ChunkData, type DataType, allocate, isArrayOf } from "../../src/data-types.js";
 import { RatZarrError } from "../../src/errors.js";
 import { campaignScale } from "../helpers/campaign.js";
+import { concat } from "../helpers/bytes.js";
 import { gzipBomb, zstdRleBomb } from "./bombs.js";
 import { type FuzzCampaign, runFuzzCampaign, unexpected, WrongResult } from "./fuzz-harness.js";
 
@@ -294,16 +295,6 @@ function applyEdit(b: Uint8Array, e: ChunkEdit, made: string, expected: number, 
       return b;
     }
   }
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------
