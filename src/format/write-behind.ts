@@ -8,7 +8,7 @@
  */
 import type { StoreOptions } from "../stores/store.js";
 import type { ChunkData } from "../data-types.js";
-import { RatZarrError } from "../errors.js";
+import { RatZarrError, showValue } from "../errors.js";
 import type { CachedChunk } from "./chunk-cache.js";
 import type { ChunkIO } from "./chunk-io.js";
 import type { KeyedMutex } from "./concurrency.js";
@@ -129,7 +129,8 @@ export class WriteBehind {
   private track(key: string, task: Promise<void>): void {
     const t: Promise<void> = task
       .catch((e: unknown) => {
-        this.failure ??= new RatZarrError(`array "${this.label}", chunk "${key}": a write-behind write failed: ${(e as Error).message}`, { cause: e });
+        // The cause's code is kept: a program reacting to `e.code` sees why, not only that.
+        this.failure ??= new RatZarrError(`array "${this.label}", chunk "${key}": a write-behind write failed: ${e instanceof Error ? e.message : showValue(e)}`, { cause: e, code: e instanceof RatZarrError ? e.code : "store" });
       })
       .finally(() => this.inflight.delete(t));
     this.inflight.add(t);

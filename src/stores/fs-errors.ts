@@ -2,7 +2,6 @@
  * How the filesystem store and its lock files turn Node's errors into
  * `StoreError`s that name the key: shared by `fs.ts` and `fs-lock.ts`.
  */
-import type { StoreOptions } from "./store.js";
 import { StoreError } from "../errors.js";
 
 /**
@@ -24,10 +23,5 @@ export function wrap(key: string, what: string, e: unknown): StoreError {
   return new StoreError(key, `${what}${typeof code === "string" ? ` (${code})` : ""}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
-/**
- * Throw a `StoreError` "aborted" for `key` when the options' signal has aborted.
- * Called before each step that has no signal of its own (open, a lock attempt, a folder of a walk).
- */
-export function aborted(key: string, options: StoreOptions): void {
-  if (options.signal?.aborted) throw new StoreError(key, "aborted", { cause: options.signal.reason, code: "aborted" });
-}
+/** The stores' one abort check (store.ts), under the name this store's files use. */
+export { throwIfAborted as aborted } from "./store.js";

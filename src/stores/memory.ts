@@ -3,8 +3,7 @@
  * without a filesystem. Values are copied in and out, so a caller that
  * changes a buffer never changes what is stored.
  */
-import type { ByteRange, DirListing, GetOptions, Store, StoreOptions, VersionedValue } from "./store.js";
-import { StoreError } from "../errors.js";
+import { type ByteRange, type DirListing, type GetOptions, type Store, type StoreOptions, throwIfAborted, type VersionedValue } from "./store.js";
 
 /** A `Store` kept in a `Map`. */
 export class MemoryStore implements Store {
@@ -20,13 +19,13 @@ export class MemoryStore implements Store {
   }
 
   async getVersioned(key: string, options: StoreOptions = {}): Promise<VersionedValue | undefined> {
-    checkSignal(key, options);
+    throwIfAborted(key, options);
     const value = this.data.get(key);
     return value === undefined ? undefined : { data: value.slice(), version: this.versionOf(value) };
   }
 
   async setIfVersion(key: string, value: Uint8Array, expected: string | null, options: StoreOptions = {}): Promise<string | undefined> {
-    checkSignal(key, options);
+    throwIfAborted(key, options);
     const current = this.data.get(key);
     if ((current === undefined ? null : this.versionOf(current)) !== expected) return undefined;
     const stored = value.slice();
@@ -35,7 +34,7 @@ export class MemoryStore implements Store {
   }
 
   async deleteIfVersion(key: string, expected: string, options: StoreOptions = {}): Promise<boolean> {
-    checkSignal(key, options);
+    throwIfAborted(key, options);
     const current = this.data.get(key);
     if (current === undefined || this.versionOf(current) !== expected) return false;
     this.data.delete(key);
@@ -43,29 +42,29 @@ export class MemoryStore implements Store {
   }
 
   async get(key: string, options: GetOptions = {}): Promise<Uint8Array | undefined> {
-    checkSignal(key, options);
+    throwIfAborted(key, options);
     const value = this.data.get(key);
     if (value === undefined) return undefined;
     return options.range === undefined ? value.slice() : sliceRange(value, options.range);
   }
 
   async set(key: string, value: Uint8Array, options: StoreOptions = {}): Promise<void> {
-    checkSignal(key, options);
+    throwIfAborted(key, options);
     this.data.set(key, value.slice());
   }
 
   async delete(key: string, options: StoreOptions = {}): Promise<void> {
-    checkSignal(key, options);
+    throwIfAborted(key, options);
     this.data.delete(key);
   }
 
   async *list(prefix: string, options: StoreOptions = {}): AsyncIterable<string> {
-    checkSignal(prefix, options);
+    throwIfAborted(prefix, options);
     for (const key of [...this.data.keys()].sort()) if (key.startsWith(prefix)) yield key;
   }
 
   async listDir(prefix: string, options: StoreOptions = {}): Promise<DirListing> {
-    checkSignal(prefix, options);
+    throwIfAborted(prefix, options);
     const p = prefix === "" ? "" : prefix + "/";
     const keys = new Set<string>();
     const prefixes = new Set<string>();
@@ -78,10 +77,6 @@ export class MemoryStore implements Store {
     }
     return { keys: [...keys].sort(), prefixes: [...prefixes].sort() };
   }
-}
-
-function checkSignal(key: string, options: StoreOptions): void {
-  if (options.signal?.aborted) throw new StoreError(key, "aborted", { cause: options.signal.reason, code: "aborted" });
 }
 
 /** The bytes of `value` in `range`, clipped to its length (as HTTP range requests are). */

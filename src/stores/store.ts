@@ -2,6 +2,7 @@
  * The one small interface every store implements. Keys are `/`-separated
  * paths relative to the store's root ("RAT/area/c/0"); values are bytes.
  */
+import { StoreError } from "../errors.js";
 
 /** Options every store call takes: an `AbortSignal` to cancel it. */
 export interface StoreOptions {
@@ -59,6 +60,11 @@ export interface Store {
   readonly readOnly?: boolean;
   /** Chunk requests worth having in flight at once (S3 wants more than a local disk). */
   readonly preferredConcurrency?: number;
+}
+
+/** Throw a `StoreError` (code "aborted") for `key` when the options' signal has aborted: the stores' one abort check. */
+export function throwIfAborted(key: string, options: StoreOptions): void {
+  if (options.signal?.aborted) throw new StoreError(key, "aborted", { cause: options.signal.reason, code: "aborted" });
 }
 
 /** Collect an async iterable of keys into an array. */
