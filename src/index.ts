@@ -11,6 +11,7 @@ export { CodecRegistry, standardCodecs } from "./codecs/registry.js";
 export type { CodecFactory, CodecEnv } from "./codecs/registry.js";
 export { CodecPipeline } from "./codecs/pipeline.js";
 export type { Store, StoreOptions, GetOptions, ByteRange, DirListing } from "./stores/store.js";
+export type { S3PathOptions, S3RetryOptions } from "./stores/s3-options.js";
 export { MemoryStore } from "./stores/memory.js";
 export { ZarrArray, DEFAULT_CACHE_BYTES, DEFAULT_CONCURRENCY, defaultFillValue } from "./format/array.js";
 export type { ArrayOptions, CreateArrayOptions } from "./format/array.js";

@@ -5,6 +5,7 @@
 import type { Store, StoreOptions } from "../stores/store.js";
 import type { DataType } from "../data-types.js";
 import type { Runtime } from "./runtime.js";
+import type { S3PathOptions } from "../stores/s3-options.js";
 import type { ChunkCache } from "../format/chunk-cache.js";
 
 /** Data types a column can be created with (every Zarr type ratzarr writes). */
@@ -47,14 +48,14 @@ export interface RatZarrOptions {
    * For `s3://` paths: options of the S3 store (`client` or `clientConfig` for credentials,
    * region and endpoint, `retry`, `concurrency`, `unsafeConcurrentWrites`); see "ratzarr/s3".
    */
-  readonly s3?: { readonly [key: string]: unknown };
+  readonly s3?: S3PathOptions;
 }
 
 /** Options of the static methods: a signal, and S3 options for s3:// paths. */
 export interface StaticOptions extends StoreOptions {
-  readonly s3?: { readonly [key: string]: unknown };
+  readonly s3?: S3PathOptions;
   readonly runtime?: Runtime;
 }
 
-export const locateOptions = (o: StaticOptions): { s3?: { readonly [key: string]: unknown }; runtime?: Runtime } => ({ ...(o.s3 === undefined ? {} : { s3: o.s3 }), ...(o.runtime === undefined ? {} : { runtime: o.runtime }) });
+export const locateOptions = (o: StaticOptions): { s3?: S3PathOptions; runtime?: Runtime } => ({ ...(o.s3 === undefined ? {} : { s3: o.s3 }), ...(o.runtime === undefined ? {} : { runtime: o.runtime }) });
 

@@ -20,6 +20,7 @@
  *
  * Usage: node --import tsx test/campaign/crash-writer.ts '<json job>'
  */
+import type { S3PathOptions } from "../../src/stores/s3-options.js";
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ArrayFor, DataType } from "../../src/data-types.js";
@@ -57,7 +58,7 @@ export interface CrashJob {
   readonly writeBehind: number;
   /** Grow before anything else, so that every row gets written (the parent's final, unkilled run). */
   readonly growFirst?: boolean;
-  readonly s3?: { readonly [key: string]: unknown };
+  readonly s3?: S3PathOptions | undefined;
 }
 
 const SUFFIXES = ["", "é", "✓✓", "🦘", "xxxxxxxx", "Zürich ", "日本"];
