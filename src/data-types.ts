@@ -109,6 +109,16 @@ export function describeArray(data: unknown): string {
   return data === null ? "null" : typeof data;
 }
 
+/**
+ * `noun` after "a" or "an", as a message reads it: "an Int32Array", "a Uint8Array" (a
+ * you-int), "an Array", "an object"; `undefined` and `null` stand alone.
+ */
+export function withArticle(noun: string): string {
+  if (noun === "undefined" || noun === "null") return noun;
+  // The names these messages use start with a vowel sound exactly when they start with a, e, i or o.
+  return `${/^[aeio]/i.test(noun) ? "an" : "a"} ${noun}`;
+}
+
 /** The index of the first element of a string block that is not a string (-1: none; always -1 for other types). */
 export function firstNonString(dataType: DataType, data: unknown): number {
   if (dataType !== "string" || !Array.isArray(data)) return -1;

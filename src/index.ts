@@ -13,6 +13,8 @@ export { CodecPipeline } from "./codecs/pipeline.js";
 export type { Store, StoreOptions, GetOptions, ByteRange, DirListing } from "./stores/store.js";
 export type { S3PathOptions, S3RetryOptions } from "./stores/s3-options.js";
 export { MemoryStore } from "./stores/memory.js";
+export { HttpStore } from "./stores/http.js";
+export type { HttpStoreOptions, HttpRetryOptions, HttpFetch } from "./stores/http.js";
 export { ZarrArray, DEFAULT_CACHE_BYTES, DEFAULT_CONCURRENCY, defaultFillValue } from "./format/array.js";
 export type { ArrayOptions, CreateArrayOptions } from "./format/array.js";
 export { ZarrGroup, readNodeMetadata } from "./format/group.js";

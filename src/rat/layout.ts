@@ -32,7 +32,12 @@ export async function ratState(store: Store, options: StoreOptions): Promise<"va
   for (let i = 0; ; i++) {
     if (await isValidAt(store, options)) return "valid";
     const root = await readNodeMetadata(store, "", options).catch(() => undefined);
-    const rat = await readNodeMetadata(store, RAT_GROUP, options).catch(() => undefined);
+    // Under a root group, a RAT/zarr.json that cannot be read is a broken RAT, not something
+    // else: say what is wrong with the file rather than "holds no RAT".
+    const rat = await readNodeMetadata(store, RAT_GROUP, options).catch((e: unknown) => {
+      if (root?.nodeType === "group" && e instanceof MetadataError) throw e;
+      return undefined;
+    });
     // A root group with no attributes and no RAT group yet: another writer (Python ratzarr
     // writes the root first) may be creating the RAT right now. A RAT group without a root:
     // this library creating one. Either way, give it a moment; anything else is not a RAT.

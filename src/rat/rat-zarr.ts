@@ -7,7 +7,7 @@
 import type { Store, StoreOptions } from "../stores/store.js";
 import { deleteAll } from "../stores/store.js";
 import type { JsonValue } from "../codecs/codec.js";
-import { type ArrayFor, type DataType, arrayTypeName, describeArray, firstNonString, isArrayOf, isDataType } from "../data-types.js";
+import { type ArrayFor, type DataType, arrayTypeName, describeArray, firstNonString, isArrayOf, isDataType, withArticle } from "../data-types.js";
 import { BoundsError, NodeError, ReadOnlyError, RatZarrError, showValue } from "../errors.js";
 import { DEFAULT_CACHE_BYTES, DEFAULT_CONCURRENCY, ZarrArray } from "../format/array.js";
 import { metadataKey } from "../format/keys.js";
@@ -20,7 +20,7 @@ import { AttributeMapping } from "./attribute-mapping.js";
 import { type RatLocation, resolveLocation, storeLocation } from "./location.js";
 import { type ModificationEvent, modificationEvent, parseModificationLog } from "./modification-log.js";
 import { type Runtime, webRuntime } from "./runtime.js";
-import { type ColumnDataType, locateOptions, type RatZarrOptions, type StaticOptions } from "./options.js";
+import { type ColumnDataType, locateOptions, type RatZarrOptions, settleOpenOptions, type StaticOptions } from "./options.js";
 import { DEFAULT_CHUNK_SIZE, isValidAt, RAT_GROUP, ratState, readIntAttribute } from "./layout.js";
 
 export { DEFAULT_CHUNK_SIZE, RAT_GROUP } from "./layout.js";
@@ -30,6 +30,14 @@ function checkCount(value: number, what: string, min: number): void {
   if (!Number.isSafeInteger(value) || value < min) throw new RatZarrError(`${what} must be an integer >= ${min}, got ${showValue(value)}`);
 }
 
+/** A RAT path as the caller gave it: a string or a `Store` (JavaScript callers can pass anything). */
+function checkPath(path: unknown): void {
+  if (typeof path === "string") return;
+  const p = path as Partial<Store> | null;
+  if (typeof p === "object" && p !== null && typeof p.get === "function" && typeof p.list === "function") return;
+  throw new RatZarrError(`a RAT path must be a string (a path or URL) or a Store, got ${showValue(path)}`, { code: "invalid" });
+}
+
 /** A column name as the caller gave it, checked to be a string first: every message quotes it. */
 function columnName(name: unknown): string {
   if (typeof name !== "string") throw new RatZarrError(`a column name must be a string, got ${showValue(name)}`);
@@ -37,6 +45,9 @@ function columnName(name: unknown): string {
 }
 
 /** A handle on one RAT. Make one with `RatZarr.open`; close it with `close()` or `await using`. */
+/** A RAT of at most this many rows in one chunk is cheap to rewrite: no alignment warning for it. */
+const SMALL_CHUNK_ROWS = 4096;
+
 export class RatZarr {
   private readonly columns = new Map<string, Promise<ZarrArray>>();
   private readonly logged = new Set<string>();
@@ -85,15 +96,18 @@ export class RatZarr {
 
   private static async locate(path: string | Store, runtime: Runtime, options: RatZarrOptions): Promise<RatLocation> {
     if (options.store !== undefined) return storeLocation(options.store, typeof path === "string" ? path : "(store)");
-    return resolveLocation(path, runtime.platform, { readOnly: options.readOnly === true, s3: options.s3 });
+    checkPath(path);
+    return resolveLocation(path, runtime.platform, { readOnly: options.readOnly === true, s3: options.s3, http: options.http });
   }
 
   /**
-   * Open the RAT at `path` (a local path, a `file://` URL, or a `Store`), creating it when
-   * nothing is there and `create` is true. A path that holds something other than a RAT
-   * is an error and is left untouched.
+   * Open the RAT at `path` (a local path, a `file://` URL, an `http(s)://` URL, or a `Store`),
+   * creating it when nothing is there and `create` is true. A path that holds something other
+   * than a RAT is an error and is left untouched. An `http(s)://` URL opens read-only even
+   * without `readOnly` (options `http` for its store; `columns` where the server cannot list).
    */
-  static async open(path: string | Store, options: RatZarrOptions = {}): Promise<RatZarr> {
+  static async open(path: string | Store, given: RatZarrOptions = {}): Promise<RatZarr> {
+    const options = settleOpenOptions(path, given);
     // Every numeric option is checked before anything is touched (a NaN concurrency once lost writes).
     checkIoOptions(options);
     checkIntegerOption("cacheBytes", options.cacheBytes, 0);
@@ -136,7 +150,7 @@ export class RatZarr {
     if (rowCount === undefined || chunkSize === undefined) {
       // Files from Python ratzarr before 1.0.2: the row count is the first column's length.
       if (rowCount === undefined) {
-        const names = await group.children(io);
+        const names = options.columns !== undefined ? [...options.columns].sort() : await group.children(io);
         rowCount = names.length === 0 ? 0 : ((await ZarrArray.open(store, `${RAT_GROUP}/${names[0]!}`, { ...io, codecs: runtime.codecs, readOnly: true })).shape[0] ?? 0);
       }
       chunkSize ??= DEFAULT_CHUNK_SIZE;
@@ -243,10 +257,22 @@ export class RatZarr {
 
   // ---- columns ----
 
-  /** Names of every column, sorted. Found by listing, so columns other handles created are seen. */
+  /**
+   * Names of every column, sorted. Found by listing, so columns other handles created are seen;
+   * with the `columns` option, those names instead (each checked to be a column). A store that
+   * cannot list (an HTTP server without an S3-style listing) and no `columns`: a StoreError saying so.
+   */
   async getColumnNames(): Promise<string[]> {
     this.checkOpen();
-    return this.group.children(this.io());
+    const given = this.options.columns;
+    if (given === undefined) return this.group.children(this.io());
+    // Names the caller gave (the store cannot list): each must be a column.
+    const names = [...new Set(given)].sort();
+    await Promise.all(names.map((n) => this.openColumn(n).catch((e: unknown) => {
+      if (e instanceof NodeError && e.code === "missing") throw new NodeError(`${RAT_GROUP}/${n}`, `column "${n}" named in the columns option does not exist in RAT "${this.path}" (no ${RAT_GROUP}/${n}/zarr.json)`, { cause: e, code: "missing" });
+      throw e;
+    })));
+    return names;
   }
 
   /** True when the column exists. */
@@ -368,21 +394,18 @@ export class RatZarr {
     checkCount(startRow, `column "${name}": startRow`, 0);
     const col = await this.openColumn(name);
     if (!isArrayOf(col.dataType, block)) {
-      throw new BoundsError(`column "${name}": data type ${col.dataType} needs a ${arrayTypeName(col.dataType)}, got a ${describeArray(block)}`, { code: "type" });
+      // A typed array keeps "a" ("got a Int32Array"): test/rat/columns.test.ts pins that wording.
+      const got = ArrayBuffer.isView(block) ? `a ${describeArray(block)}` : withArticle(describeArray(block));
+      throw new BoundsError(`column "${name}": data type ${col.dataType} needs ${withArticle(arrayTypeName(col.dataType))}, got ${got}`, { code: "type" });
     }
     const width = col.rowSize;
+    // The element types before sizes and warnings: numbers in a string column are the mistake to report.
+    const bad = firstNonString(col.dataType, block);
+    if (bad >= 0) throw new BoundsError(`column "${name}": a string column needs strings, got a ${typeof (block as unknown[])[bad]} at row ${startRow + Math.floor(bad / width)}; nothing was written`, { code: "type" });
     if (block.length % width !== 0) throw new BoundsError(`column "${name}": block of ${block.length} values is not a whole number of rows of width ${width}`);
     const rows = block.length / width;
     if (startRow + rows > this.rowCount) throw new BoundsError(`column "${name}": block of ${rows} rows at row ${startRow} passes row count ${this.rowCount}`);
-    const bad = firstNonString(col.dataType, block);
-    if (bad >= 0) throw new BoundsError(`column "${name}": a string column needs strings, got a ${typeof (block as unknown[])[bad]} at row ${startRow + Math.floor(bad / width)}; nothing was written`, { code: "type" });
-    const chunk = col.chunkShape[0] ?? 1;
-    if ((rows > chunk && rows % chunk !== 0) || startRow % chunk !== 0) {
-      this.warnOnce("multiple", `column "${name}": block of ${rows} rows at row ${startRow} is not aligned to the chunk size ${chunk}; partial chunks are read and written again (slower)`);
-    }
-    if (rows < chunk && startRow + rows < this.rowCount) {
-      this.warnOnce("small", `column "${name}": block of ${rows} rows is smaller than the chunk size ${chunk}; use blocks that are a multiple of ${chunk} rows`);
-    }
+    this.warnAlignment(name, col.chunkShape[0] ?? 1, startRow, rows);
     await col.write(startRow, block as never, this.io());
     if (!this.logged.has(name)) {
       this.logged.add(name);
@@ -392,6 +415,25 @@ export class RatZarr {
         this.logged.delete(name);
         throw e;
       }
+    }
+  }
+
+  /**
+   * Warn (once per handle and kind) about a block that makes the library read and rewrite a
+   * partial chunk. Chunks end at multiples of `chunk` and at the row count (the last, ragged
+   * one), so a block ending at the row count is aligned. A column of at most one chunk has
+   * nothing to align to: no warning.
+   */
+  private warnAlignment(name: string, chunk: number, startRow: number, rows: number): void {
+    const end = startRow + rows;
+    // A RAT that is one small chunk is rewritten whole at little cost, whatever the blocks; a
+    // RAT of one big chunk (400000 rows in tiny blocks) still warns.
+    if (rows === 0 || this.rowCount <= Math.min(chunk, SMALL_CHUNK_ROWS)) return;
+    if (startRow % chunk === 0 && (end % chunk === 0 || end === this.rowCount)) return;
+    if (rows < chunk && end < this.rowCount) {
+      this.warnOnce("small", `column "${name}": block of ${rows} rows is smaller than the chunk size ${chunk}; use blocks that are a multiple of ${chunk} rows`);
+    } else {
+      this.warnOnce("multiple", `column "${name}": block of ${rows} rows at row ${startRow} is not aligned to the chunk size ${chunk}; partial chunks are read and written again (slower)`);
     }
   }
 
