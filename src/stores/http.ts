@@ -129,7 +129,7 @@ export class HttpStore implements Store {
    * into a `TryFailure` to retry (or not); the last failure becomes a StoreError naming
    * the URL, the status and the number of tries.
    */
-  private async send<R>(what: string, url: string, shown: string, headers: Record<string, string>, options: StoreOptions, accept: (res: Response) => Promise<R | TryFailure>): Promise<R> {
+  private async send<R>(what: string, url: string, shown: string, headers: Record<string, string>, options: StoreOptions, accept: (res: Response) => Promise<R | TryFailure>, maxAttempts = this.retry.maxAttempts): Promise<R> {
     const started = Date.now();
     const signal = options.signal;
     for (let attempt = 1; ; attempt++) {
@@ -156,7 +156,7 @@ export class HttpStore implements Store {
         signal?.removeEventListener("abort", onAbort);
       }
       if (signal?.aborted) throw new StoreError(shown, `${what} aborted`, { cause: signal.reason, code: "aborted" });
-      if (!failure.retryable || attempt >= this.retry.maxAttempts || Date.now() - started >= this.retry.maxTotalMs) {
+      if (!failure.retryable || attempt >= maxAttempts || Date.now() - started >= this.retry.maxTotalMs) {
         throw new StoreError(shown, `${what} ${shown} failed after ${attempt} ${attempt === 1 ? "try" : "tries"}: ${failure.text}`, { cause: failure.cause });
       }
       this.requests.retries++;
@@ -269,17 +269,30 @@ export class HttpStore implements Store {
 
   private async findListRoot(options: StoreOptions): Promise<ListRoot | null> {
     if (this.listUrl === false) return null;
-    for (const c of this.candidates()) {
+    const candidates = this.candidates();
+    let failed: unknown;
+    for (const [i, c] of candidates.entries()) {
       const url = `${c.url}?list-type=2&max-keys=1&delimiter=%2F&prefix=${encodeURIComponent(c.prefix)}`;
-      const ok = await this.send<boolean>("LIST", url, c.url, {}, options, async (res) => {
-        if (retryableStatus(res.status)) return discard(res, new TryFailure(true, statusText(res)));
-        if (res.status !== 200) return discard(res, false);
-        const body = await readBody(res);
-        if (body instanceof TryFailure) return body;
-        return new TextDecoder().decode(body).includes("<ListBucketResult");
-      });
+      let ok: boolean;
+      try {
+        ok = await this.send<boolean>("LIST", url, c.url, {}, options, async (res) => {
+          if (retryableStatus(res.status)) return discard(res, new TryFailure(true, statusText(res)));
+          if (res.status !== 200) return discard(res, false);
+          const body = await readBody(res);
+          if (body instanceof TryFailure) return body;
+          return new TextDecoder().decode(body).includes("<ListBucketResult");
+        }, i < candidates.length - 1 ? 1 : undefined);
+      } catch (e) {
+        // A browser reports a request that CORS refuses as a network error: an S3-compatible
+        // server whose buckets allow CORS usually does not allow it at its root. Try the next
+        // candidate once; an error remains an error (not "cannot list") only if none answers.
+        if (e instanceof StoreError && e.code === "aborted") throw e;
+        failed = e;
+        continue;
+      }
       if (ok) return c;
     }
+    if (failed !== undefined) throw failed;
     return null;
   }
 
