@@ -3,6 +3,7 @@
  * with the line CI reads: `N passed, N failed`. Exits non-zero on any failure.
  * Usage: node --import tsx scripts/run-tests.ts [substring-of-path ...]
  */
+import { execFileSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -31,6 +32,12 @@ declare global {
   // eslint-disable-next-line no-var
   var UVU_QUEUE: unknown[][];
 }
+
+// The runtimes test/runtimes runs the package on (Node 22 and 24, Bun, Chromium), installed when
+// missing by scripts/runtimes.sh (silent, about 20 ms, when all are there); RATZARR_RUNTIMES=off skips it.
+const runtimesChoice = process.env["RATZARR_RUNTIMES"] ?? "on";
+if (!["on", "off"].includes(runtimesChoice)) throw new Error(`RATZARR_RUNTIMES must be on or off, got ${JSON.stringify(runtimesChoice)}`);
+if (runtimesChoice === "on") execFileSync("bash", [join(root, "scripts/runtimes.sh")], { stdio: "inherit" });
 
 // Real S3 servers for this run (moto and Ceph radosgw); RATZARR_S3=moto or ceph for one, off for none.
 // The S3 suites find them through RATZARR_TEST_S3_SERVERS (test/helpers/backends.ts).

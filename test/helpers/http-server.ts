@@ -10,7 +10,11 @@
  * - `listing`: S3-style ListObjectsV2 (`?list-type=2`, prefix, delimiter,
  *   max-keys, continuation tokens) at `<mount>` (or "/" without a mount);
  * - `requireHeader`: requests without that header and value get 401;
- * - `delayMs`: every answer waits that long (for abort tests).
+ * - `delayMs`: every answer waits that long (for abort tests);
+ * - `contentTypes`: a Content-Type from the key's extension (.js, .mjs, .html,
+ *   .json, .wasm), so a browser runs the files it serves as modules;
+ * - `onPost`: POST requests are handed the URL path and body and answered 204
+ *   (a page running in a browser reports its result this way).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -29,7 +33,18 @@ export interface StaticServerOptions {
   pageSize?: number;
   requireHeader?: readonly [string, string];
   delayMs?: number;
+  contentTypes?: boolean;
+  onPost?: (path: string, body: Uint8Array) => void;
 }
+
+/** Content-Type by file extension, for `contentTypes`. */
+const CONTENT_TYPES: Record<string, string> = {
+  js: "text/javascript; charset=utf-8",
+  mjs: "text/javascript; charset=utf-8",
+  html: "text/html; charset=utf-8",
+  json: "application/json",
+  wasm: "application/wasm",
+};
 
 export interface RequestRecord {
   readonly method: string;
@@ -84,6 +99,11 @@ export class StaticServer {
     this.faults.length = 0;
   }
 
+  /** Let the process exit while the server still listens (a server shared by several test files). */
+  unref(): void {
+    this.server.unref();
+  }
+
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -110,6 +130,12 @@ export class StaticServer {
       req.socket.destroy();
       return;
     }
+    if (req.method === "POST" && o.onPost !== undefined) {
+      const chunks: Uint8Array[] = [];
+      for await (const c of req) chunks.push(c as Uint8Array);
+      o.onPost(new URL(req.url ?? "/", "http://x").pathname, Buffer.concat(chunks));
+      return this.send(req, res, 204);
+    }
     const [name, value] = o.requireHeader ?? [];
     if (name !== undefined && req.headers[name.toLowerCase()] !== value) return this.send(req, res, 401, "no token");
     const u = new URL(req.url ?? "/", "http://x");
@@ -122,7 +148,8 @@ export class StaticServer {
     const data = key === "" || key.split("/").some((p) => p === ".." || p === ".") ? undefined : await this.store.get(key).catch(() => undefined);
     if (data === undefined) return this.send(req, res, o.missingStatus ?? 404, "no such key");
     const range = req.headers.range;
-    if (range === undefined || o.refuseRange) return this.answer(req, res, fault, 200, data, {});
+    const type = o.contentTypes ? CONTENT_TYPES[key.slice(key.lastIndexOf(".") + 1)] : undefined;
+    if (range === undefined || o.refuseRange) return this.answer(req, res, fault, 200, data, type === undefined ? {} : { "content-type": type });
     const m = /^bytes=(\d*)-(\d*)$/.exec(range);
     if (m === null || (m[1] === "" && m[2] === "")) return this.send(req, res, 400, "bad range");
     const size = data.length;

