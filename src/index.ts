@@ -23,7 +23,7 @@ export type { ChunkCache } from "./format/chunk-cache.js";
 export { parseNodeMetadata, parseArrayMetadata, parseGroupMetadata, stringifyArrayMetadata, stringifyGroupMetadata, defaultCodecs } from "./format/metadata.js";
 export type { ArrayMetadata, GroupMetadata, NodeMetadata, ChunkKeyEncoding } from "./format/metadata.js";
 export { parseJson, stringifyJson } from "./format/json.js";
-export { RatZarr, RAT_GROUP, DEFAULT_CHUNK_SIZE, AttributeMapping, MANAGED_KEYS, webPlatform, webRuntime, storeLocation } from "./rat/index.js";
+export { RatZarr, RatColumn, RAT_GROUP, DEFAULT_CHUNK_SIZE, AttributeMapping, MANAGED_KEYS, webPlatform, webRuntime, storeLocation } from "./rat/index.js";
 export type { RatZarrOptions, ColumnDataType, ModificationEvent, Platform, RatLocation, Runtime } from "./rat/index.js";
 export { wasmZstd } from "./codecs/zstd-backend.js";
 export type { ZstdBackend } from "./codecs/zstd-backend.js";

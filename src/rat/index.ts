@@ -1,4 +1,5 @@
 export { RatZarr, RAT_GROUP, DEFAULT_CHUNK_SIZE } from "./rat-zarr.js";
+export { RatColumn } from "./column.js";
 export type { RatZarrOptions, ColumnDataType } from "./rat-zarr.js";
 export { AttributeMapping, MANAGED_KEYS } from "./attribute-mapping.js";
 export type { ModificationEvent } from "./modification-log.js";

@@ -17,6 +17,7 @@ import { checkChunkSize, checkIntegerOption, checkIoOptions } from "../format/li
 import { readNodeMetadata, ZarrGroup } from "../format/group.js";
 import { nodeNameProblem } from "../format/names.js";
 import { AttributeMapping } from "./attribute-mapping.js";
+import { RatColumn } from "./column.js";
 import { type RatLocation, resolveLocation, storeLocation } from "./location.js";
 import { type ModificationEvent, modificationEvent, parseModificationLog } from "./modification-log.js";
 import { type Runtime, webRuntime } from "./runtime.js";
@@ -285,7 +286,8 @@ export class RatZarr {
 
   /**
    * Create a column of `dtype` with the current row count and chunk size, and an empty
-   * modification log. `width` > 1 makes a 2-d column `[rows, width]`.
+   * modification log. `width` > 1 makes a 2-d column `[rows, width]`. Its typed handle:
+   * `rz.column(name, dtype)`.
    */
   async createColumn(name: string, dtype: ColumnDataType, options: { width?: number } = {}): Promise<void> {
     columnName(name);
@@ -307,6 +309,21 @@ export class RatZarr {
       this.columns.delete(name);
       throw e;
     }
+  }
+
+  /**
+   * A typed handle on an existing column: `await rz.column("area", "float64")` reads and writes
+   * `Float64Array`s. The stored data type must be `dtype` (a `BoundsError`, code "type",
+   * naming the column and both types, otherwise); without `dtype`, any type, as stored.
+   */
+  async column<D extends DataType>(name: string, dtype: D): Promise<RatColumn<D>>;
+  async column(name: string): Promise<RatColumn>;
+  async column(name: string, dtype?: DataType): Promise<RatColumn> {
+    columnName(name);
+    if (dtype !== undefined && !isDataType(dtype)) throw new RatZarrError(`column "${name}": unknown data type ${showValue(dtype)} (one of bool, int8..int64, uint8..uint64, float16, float32, float64, string)`);
+    const stored = await this.getColumnDtype(name);
+    if (dtype !== undefined && stored !== dtype) throw new BoundsError(`column "${name}": asked for data type ${dtype}, but it is stored as ${stored}`, { code: "type" });
+    return new RatColumn(this, name, stored, await this.getColumnWidth(name), await this.getColumnChunkSize(name));
   }
 
   /** Delete the column and every chunk of it. */
@@ -495,10 +512,30 @@ export class RatZarr {
       this.location.close?.();
     }
   }
+}
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
+declare global {
+  /**
+   * The lib's `AsyncDisposable` (esnext.disposable, or @types/node), merged into; an empty
+   * interface where a project's lib has none (`lib: ["es2022", "dom"]`), so that the
+   * published types compile there too.
+   */
+  interface AsyncDisposable {}
+}
+
+/** `await using rz = await RatZarr.open(...)`, where the lib and the runtime have `Symbol.asyncDispose`. */
+export interface RatZarr extends AsyncDisposable {}
+
+// Defined here rather than as a class member: a member named [Symbol.asyncDispose] in the
+// .d.ts fails to compile in projects whose lib lacks that symbol. Runtimes without it get none.
+if (typeof Symbol.asyncDispose === "symbol") {
+  Object.defineProperty(RatZarr.prototype, Symbol.asyncDispose, {
+    value: async function asyncDispose(this: RatZarr): Promise<void> {
+      await this.close();
+    },
+    writable: true,
+    configurable: true,
+  });
 }
 
 /** Valid, or a root group whose RAT group another process is writing right now (give it a moment). */
