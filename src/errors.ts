@@ -8,7 +8,7 @@
 /**
  * Why an operation failed, for programs:
  * - `exists`: a node (column, array, group, RAT) is already there;
- * - `missing`: a node that should be there is not;
+ * - `missing`: a node that should be there is not (or an optional dependency a path needs: the AWS SDK for s3://);
  * - `conflict`: other writers kept changing a key, retries ran out;
  * - `bounds`: rows, sizes or counts outside what is allowed;
  * - `type`: a value of the wrong type (an array type, a non-string in a string block);

@@ -2,9 +2,9 @@
  * The environment variables of ratzarr on Node, parsed and checked in this
  * one place, each the same as an option of `nodeRuntime()`:
  *
- *   RATZARR_ZSTD=native|wasm   zstd backend (default native when zstd-napi built)  option `zstd`
- *   RATZARR_ZSTD_WORKERS=N     zstd worker threads at most (0: none)               option `zstdWorkers`
- *   RATZARR_ZSTD_QUEUE=N       jobs a worker holds before the caller does one      option `zstdQueueDepth`
+ *   RATZARR_ZSTD=native|zlib|wasm  zstd backend (default: native, else zlib, else wasm)  option `zstd`
+ *   RATZARR_ZSTD_WORKERS=N         zstd worker threads at most (0: none)                 option `zstdWorkers`
+ *   RATZARR_ZSTD_QUEUE=N           jobs a worker holds before the caller does one        option `zstdQueueDepth`
  *
  * Read when the Node runtime is first made, never on import.
  */
@@ -12,13 +12,25 @@ import { RatZarrError } from "../errors.js";
 
 /** How the Node runtime is set up; every field also has an environment variable. */
 export interface NodeRuntimeOptions {
-  /** "native": libzstd through zstd-napi (falls back to WASM when it did not build); "wasm": numcodecs' WASM build. */
-  readonly zstd?: "native" | "wasm" | undefined;
+  /**
+   * "native": libzstd through zstd-napi; "zlib": the libzstd in node:zlib (Node 22.15+); "wasm":
+   * numcodecs' WASM build. Unset: the first that loads of native, zlib, wasm. A forced backend
+   * that cannot load falls back to WASM (the registry's `zstd().name` says which runs).
+   */
+  readonly zstd?: ZstdChoice | undefined;
   /** zstd worker threads at most (0: none). */
   readonly zstdWorkers?: number | undefined;
   /** Jobs a zstd worker holds before the calling thread does the next one itself. */
   readonly zstdQueueDepth?: number | undefined;
 }
+
+/** The zstd backends of the Node runtime, by the name `RATZARR_ZSTD` and the `zstd` option take. */
+export const ZSTD_CHOICES = ["native", "zlib", "wasm"] as const;
+
+/** One of `ZSTD_CHOICES`. */
+export type ZstdChoice = (typeof ZSTD_CHOICES)[number];
+
+const isZstdChoice = (s: string): s is ZstdChoice => (ZSTD_CHOICES as readonly string[]).includes(s);
 
 /** An environment lookup: a variable's value, or undefined. */
 export type EnvLookup = (name: string) => string | undefined;
@@ -48,11 +60,11 @@ function integer(env: EnvLookup, name: string, min: number, max: number): number
 /** The options the environment sets (unset variables give no field); a bad value is a `RatZarrError` naming the variable. */
 export function optionsFromEnv(env: EnvLookup = processEnv): NodeRuntimeOptions {
   const zstd = env("RATZARR_ZSTD");
-  if (zstd !== undefined && zstd !== "" && zstd !== "native" && zstd !== "wasm") {
-    throw new RatZarrError(`environment variable RATZARR_ZSTD must be "native" or "wasm", got ${JSON.stringify(zstd)}`);
+  if (zstd !== undefined && zstd !== "" && !isZstdChoice(zstd)) {
+    throw new RatZarrError(`environment variable RATZARR_ZSTD must be "native", "zlib" or "wasm", got ${JSON.stringify(zstd)}`);
   }
   const out: { -readonly [K in keyof NodeRuntimeOptions]: NodeRuntimeOptions[K] } = {};
-  if (zstd === "native" || zstd === "wasm") out.zstd = zstd;
+  if (zstd !== undefined && isZstdChoice(zstd)) out.zstd = zstd;
   const workers = integer(env, "RATZARR_ZSTD_WORKERS", 0, 64);
   if (workers !== undefined) out.zstdWorkers = workers;
   const queue = integer(env, "RATZARR_ZSTD_QUEUE", 1, 64);
