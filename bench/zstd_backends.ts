@@ -9,6 +9,7 @@
  *   node --import tsx bench/zstd_backends.ts                      # this node
  *   node --import tsx bench/zstd_backends.ts NODE_BINARY ...      # each binary given, in turn
  */
+import { best, sampleChunk } from "./chunk_sample.js";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import type { ZstdBackend } from "../src/codecs/zstd-backend.js";
@@ -25,20 +26,7 @@ if (binaries.length > 0) {
   process.exit(0);
 }
 
-const n = 500_000;
-const chunk = new Float64Array(n);
-for (let j = 0; j < n; j++) chunk[j] = ((Math.imul(j, 2654435761) >>> 0) % 100000) / 100;
-const data = new Uint8Array(chunk.buffer);
-
-async function best(fn: () => unknown, reps = 20): Promise<number> {
-  let b = Infinity;
-  for (let r = 0; r < 3; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) await fn();
-    b = Math.min(b, (performance.now() - t0) / reps);
-  }
-  return b;
-}
+const data = sampleChunk();
 
 const equal = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
 

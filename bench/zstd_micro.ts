@@ -9,6 +9,7 @@
  *
  *   node --import tsx bench/zstd_micro.ts
  */
+import { best, sampleChunk } from "./chunk_sample.js";
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -16,20 +17,7 @@ import { nativeZstd } from "../src/node/zstd-native.js";
 
 const root = join(import.meta.dirname, "..");
 const require = createRequire(import.meta.url);
-const n = 500_000;
-const chunk = new Float64Array(n);
-for (let j = 0; j < n; j++) chunk[j] = ((Math.imul(j, 2654435761) >>> 0) % 100000) / 100;
-const data = new Uint8Array(chunk.buffer);
-
-async function best(fn: () => unknown, reps = 20): Promise<number> {
-  let b = Infinity;
-  for (let r = 0; r < 3; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) await fn();
-    b = Math.min(b, (performance.now() - t0) / reps);
-  }
-  return b;
-}
+const data = sampleChunk();
 
 const high = require("zstd-napi") as { compress(d: Uint8Array, p: object): Uint8Array; decompress(d: Uint8Array): Uint8Array };
 const frame = high.compress(data, { compressionLevel: 3 });
@@ -45,7 +33,7 @@ const rows: [string, number, number][] = [
 const py = execFileSync(join(root, ".venv/bin/python"), ["-c", `
 import time, numpy as np
 from numcodecs import Zstd
-j = np.arange(${n}, dtype=np.uint64)
+j = np.arange(${data.length / 8}, dtype=np.uint64)
 a = (((j * 2654435761) % 2**32) % 100000 / 100).astype("<f8").tobytes()
 z = Zstd(level=0)
 f = z.encode(a)
