@@ -1,0 +1,10 @@
+/** The `ratzarr` commands, in the order `ratzarr --help` lists them. */
+import type { Command } from "../command.js";
+import { info } from "./info.js";
+import { head } from "./head.js";
+import { log } from "./log.js";
+import { attrs } from "./attrs.js";
+import { rm } from "./rm.js";
+import { verifyCommand } from "./verify.js";
+
+export const commands: readonly Command[] = [info, head, log, attrs, verifyCommand, rm];
