@@ -134,6 +134,10 @@ test("attrs: show, --set and --delete change the RAT and a column", () => {
   assert.is(ratzarr("attrs", rat, "area", "--set", 'units="m2"').status, 0);
   assert.is(JSON.parse(ratzarr("attrs", rat, "area", "--json").out).units, "m2");
   assert.is(JSON.parse(ratzarr("info", rat, "--json").out).columns[0].attributes.units, "m2");
+  // Integers past 2^53 stay exact both ways (the library's JSON parser; --json writes them as decimal strings).
+  assert.is(ratzarr("attrs", rat, "--set", "huge=12345678901234567890").status, 0);
+  assert.match(ratzarr("attrs", rat).out, /^huge = 12345678901234567890$/m);
+  assert.is(JSON.parse(ratzarr("attrs", rat, "--json").out).huge, "12345678901234567890");
   const managed = ratzarr("attrs", rat, "--set", "ROWCOUNT=3");
   assert.is(managed.status, 1);
   assert.match(managed.err, /^ratzarr: RAT: attribute "ROWCOUNT" is managed by ratzarr/);

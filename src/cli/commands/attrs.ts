@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import type { Command, CommandContext } from "../command.js";
 import type { JsonValue } from "../../codecs/codec.js";
 import { openRat } from "../open-rat.js";
+import { parseJson } from "../../format/json.js";
 import { toJsonLine } from "../json-output.js";
 import { positionals, UsageError } from "../usage-error.js";
 
@@ -19,7 +20,8 @@ export function parseAssignment(text: string): [string, JsonValue] {
   if (eq <= 0) throw new UsageError(`--set needs key=json, got "${text}"`);
   const key = text.slice(0, eq);
   try {
-    return [key, JSON.parse(text.slice(eq + 1)) as JsonValue];
+    // The library's parser: integers past 2^53 stay exact (bigint), NaN and Infinity are read as Python writes them.
+    return [key, parseJson(text.slice(eq + 1), `--set ${key}`)];
   } catch (e) {
     throw new UsageError(`--set ${key}: the value is not JSON (${(e as Error).message}); a string needs quotes: --set '${key}="text"'`);
   }
@@ -52,7 +54,7 @@ async function run(ctx: CommandContext): Promise<number> {
       return 0;
     }
     const entries = Object.entries(attrs);
-    ctx.out(entries.length === 0 ? `${mapping.owner}: no attributes\n` : entries.map(([k, v]) => `${k} = ${JSON.stringify(v)}\n`).join(""));
+    ctx.out(entries.length === 0 ? `${mapping.owner}: no attributes\n` : entries.map(([k, v]) => `${k} = ${typeof v === "bigint" ? v.toString() : toJsonLine(v).trimEnd()}`).map((l) => `${l}\n`).join(""));
     return 0;
   } finally {
     await rz.close();

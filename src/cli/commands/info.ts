@@ -38,7 +38,7 @@ interface ColumnInfo {
 /** A codec as `name(key=value, ...)`. */
 function showCodec(c: CodecMetadata): string {
   const conf = Object.entries(c.configuration ?? {});
-  return conf.length === 0 ? c.name : `${c.name}(${conf.map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(", ")})`;
+  return conf.length === 0 ? c.name : `${c.name}(${conf.map(([k, v]) => `${k}=${typeof v === "string" ? v : toJsonLine(v).trimEnd()}`).join(", ")})`;
 }
 
 /** Bytes as "812 B", "4.1 KiB", "3.20 MiB". */
@@ -142,7 +142,7 @@ async function run(ctx: CommandContext): Promise<number> {
     ];
     let text = head.map(([k, v]) => `${k!.padEnd(11)}${v!}\n`).join("");
     const attrs = Object.entries(attributes);
-    text += attrs.length === 0 ? "attributes (none)\n" : `attributes\n${attrs.map(([k, v]) => `  ${k} = ${JSON.stringify(v)}\n`).join("")}`;
+    text += attrs.length === 0 ? "attributes (none)\n" : `attributes\n${attrs.map(([k, v]) => `  ${k} = ${typeof v === "bigint" ? `${v}\n` : toJsonLine(v)}`).join("")}`;
     if (columns.length > 0) {
       text += "\n" + formatTable(
         ["column", "type", "width", "chunk rows", "chunks", "stored", "ratio", "modified", "codecs"],
