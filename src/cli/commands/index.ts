@@ -6,5 +6,6 @@ import { log } from "./log.js";
 import { attrs } from "./attrs.js";
 import { rm } from "./rm.js";
 import { verifyCommand } from "./verify.js";
+import { inspect } from "./inspect.js";
 
-export const commands: readonly Command[] = [info, head, log, attrs, verifyCommand, rm];
+export const commands: readonly Command[] = [info, head, log, attrs, verifyCommand, inspect, rm];
