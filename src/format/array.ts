@@ -5,6 +5,9 @@
  * and cache (chunk-io.ts), read-ahead and write-behind (their own files).
  * Whole chunks take the fast path (encode and store, or decode and copy);
  * partial chunks are read-modify-written, one write at a time per chunk.
+ *
+ * Why one file of ~400 lines: the handle's open, create, read, write, resize
+ * and attributes are each a screen of code composing the parts named above.
  */
 import { collectKeys, type Store, type StoreOptions } from "../stores/store.js";
 import type { JsonObject } from "../codecs/codec.js";

@@ -6,7 +6,8 @@
  *   RATZARR_ZSTD_WORKERS=N         zstd worker threads at most (0: none)                 option `zstdWorkers`
  *   RATZARR_ZSTD_QUEUE=N           jobs a worker holds before the caller does one        option `zstdQueueDepth`
  *
- * Read when the Node runtime is first made, never on import.
+ * Read when the Node runtime is first made, never on import. The S3 store reads
+ * the AWS endpoint and region variables through `processEnv` too.
  */
 import { RatZarrError } from "../errors.js";
 

@@ -3,6 +3,11 @@
  * Python `ratzarr` 1.0.2+ in TypeScript idiom and files interchangeable with
  * it (FORMAT.md). One 1-d array per column (2-d `[rows, width]` for
  * multi-valued columns) under the `RAT` group, chunked along rows.
+ *
+ * Why one file of ~500 lines: it is the public `RatZarr` class, about thirty
+ * short methods mirroring Python ratzarr's API; everything with a concern of
+ * its own already lives beside it (options, layout, location, arguments,
+ * alignment, log, attribute mappings, typed columns).
  */
 import type { Store, StoreOptions } from "../stores/store.js";
 import { deleteAll } from "../stores/store.js";
@@ -21,34 +26,15 @@ import { RatColumn } from "./column.js";
 import { type RatLocation, resolveLocation, storeLocation } from "./location.js";
 import { type ModificationEvent, modificationEvent, parseModificationLog } from "./modification-log.js";
 import { type Runtime, webRuntime } from "./runtime.js";
+import { checkCount, checkPath, columnName } from "./arguments.js";
+import { alignmentWarning } from "./alignment.js";
 import { type ColumnDataType, locateOptions, type RatZarrOptions, settleOpenOptions, type StaticOptions } from "./options.js";
 import { DEFAULT_CHUNK_SIZE, isValidAt, RAT_GROUP, ratState, readIntAttribute } from "./layout.js";
 
 export { DEFAULT_CHUNK_SIZE, RAT_GROUP } from "./layout.js";
 export type { ColumnDataType, RatZarrOptions, StaticOptions } from "./options.js";
 
-function checkCount(value: number, what: string, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) throw new RatZarrError(`${what} must be an integer >= ${min}, got ${showValue(value)}`);
-}
-
-/** A RAT path as the caller gave it: a string or a `Store` (JavaScript callers can pass anything). */
-function checkPath(path: unknown): void {
-  if (typeof path === "string") return;
-  const p = path as Partial<Store> | null;
-  if (typeof p === "object" && p !== null && typeof p.get === "function" && typeof p.list === "function") return;
-  throw new RatZarrError(`a RAT path must be a string (a path or URL) or a Store, got ${showValue(path)}`, { code: "invalid" });
-}
-
-/** A column name as the caller gave it, checked to be a string first: every message quotes it. */
-function columnName(name: unknown): string {
-  if (typeof name !== "string") throw new RatZarrError(`a column name must be a string, got ${showValue(name)}`);
-  return name;
-}
-
 /** A handle on one RAT. Make one with `RatZarr.open`; close it with `close()` or `await using`. */
-/** A RAT of at most this many rows in one chunk is cheap to rewrite: no alignment warning for it. */
-const SMALL_CHUNK_ROWS = 4096;
-
 export class RatZarr {
   private readonly columns = new Map<string, Promise<ZarrArray>>();
   private readonly logged = new Set<string>();
@@ -442,16 +428,8 @@ export class RatZarr {
    * nothing to align to: no warning.
    */
   private warnAlignment(name: string, chunk: number, startRow: number, rows: number): void {
-    const end = startRow + rows;
-    // A RAT that is one small chunk is rewritten whole at little cost, whatever the blocks; a
-    // RAT of one big chunk (400000 rows in tiny blocks) still warns.
-    if (rows === 0 || this.rowCount <= Math.min(chunk, SMALL_CHUNK_ROWS)) return;
-    if (startRow % chunk === 0 && (end % chunk === 0 || end === this.rowCount)) return;
-    if (rows < chunk && end < this.rowCount) {
-      this.warnOnce("small", `column "${name}": block of ${rows} rows is smaller than the chunk size ${chunk}; use blocks that are a multiple of ${chunk} rows`);
-    } else {
-      this.warnOnce("multiple", `column "${name}": block of ${rows} rows at row ${startRow} is not aligned to the chunk size ${chunk}; partial chunks are read and written again (slower)`);
-    }
+    const w = alignmentWarning(name, chunk, this.rowCount, startRow, rows);
+    if (w !== undefined) this.warnOnce(w.kind, w.message);
   }
 
   private async appendLog(col: ZarrArray): Promise<void> {

@@ -9,6 +9,9 @@
  * and temporary files `a/b/__name.<12 hex>.ratzarr-tmp` (data being written,
  * lock records being staged). The store refuses keys with such a segment and
  * never lists them.
+ *
+ * Why one file of ~360 lines: the crash-safety protocol (take, wait, break,
+ * release, sweep) reads as one piece; splitting it would hide its invariants.
  */
 import { link, lstat, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import type { Stats } from "node:fs";

@@ -15,6 +15,10 @@
  * - `conditionalSets` makes plain writes conditional too, for servers (Ceph
  *   radosgw 16.2) whose conditional writes can undo a racing plain write.
  * - Listing paginated to the end; deletes in batches of at most 1000.
+ *
+ * Why one file of ~380 lines: one S3 dialect adapter (requests, retries,
+ * ETag quoting, conditional writes, listing, batched deletes) that only reads
+ * well whole; options live in s3-options.ts.
  */
 import {
   DeleteObjectCommand,
@@ -29,6 +33,7 @@ import {
 import type { DirListing, GetOptions, Store, StoreOptions, VersionedValue } from "./store.js";
 import { RatZarrError, StoreError } from "../errors.js";
 import { jitteredDelay, sleep } from "../retry.js";
+import { type EnvLookup, processEnv } from "../node/env.js";
 import type { S3PathOptions, S3RetryOptions } from "./s3-options.js";
 
 export type { S3RetryOptions } from "./s3-options.js";
@@ -56,10 +61,9 @@ export function parseS3Url(url: string): { bucket: string; prefix: string } {
 export const DEFAULT_S3_TIMEOUTS = { connectionTimeout: 10_000, socketTimeout: 60_000 } as const;
 
 /** The client configuration ratzarr uses: the SDK's defaults, plus the endpoint variables, path-style for custom endpoints, checksums only when required, and `DEFAULT_S3_TIMEOUTS`. */
-export function defaultClientConfig(overrides: S3ClientConfig = {}): S3ClientConfig {
-  const env = typeof process === "undefined" ? {} : process.env;
-  const endpoint = overrides.endpoint ?? env["AWS_ENDPOINT_URL_S3"] ?? env["AWS_ENDPOINT_URL"];
-  const region = overrides.region ?? env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"];
+export function defaultClientConfig(overrides: S3ClientConfig = {}, env: EnvLookup = processEnv): S3ClientConfig {
+  const endpoint = overrides.endpoint ?? env("AWS_ENDPOINT_URL_S3") ?? env("AWS_ENDPOINT_URL");
+  const region = overrides.region ?? env("AWS_REGION") ?? env("AWS_DEFAULT_REGION");
   return {
     // Our own retries (bounded, jittered, naming the key); the SDK's would multiply them.
     maxAttempts: 1,

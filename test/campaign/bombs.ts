@@ -19,7 +19,7 @@ class BitWriter {
   code(code: number, count: number): void {
     for (let i = count - 1; i >= 0; i--) this.put((code >>> i) & 1);
   }
-  skip(bits: number): void {
+  advance(bits: number): void {
     this.bit += bits;
   }
   private put(b: number): void {
@@ -63,7 +63,7 @@ export function deflateZeros(matches: number): Uint8Array {
   cl(1);
   // Canonical literal/length codes: 285 → 0, 0 → 10, 256 → 11; distance 0 → 0.
   w.code(2, 2); // literal 0
-  w.skip(matches * 2); // each match: length code 0, distance code 0
+  w.advance(matches * 2); // each match: length code 0, distance code 0
   w.code(3, 2); // end of block
   return w.bytes.subarray(0, w.length);
 }
