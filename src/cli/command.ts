@@ -6,6 +6,8 @@
  * `--help`, `--json`, `--debug`, one-line errors, Ctrl-C.
  */
 
+import type { Progress, ProgressSpec } from "./progress.js";
+
 /** What a command gets from the dispatcher. */
 export interface CommandContext {
   /** The arguments after the subcommand's name (global flags removed). */
@@ -19,6 +21,11 @@ export interface CommandContext {
   err(text: string): void;
   /** True when standard error is a terminal: only then may a progress bar be drawn. */
   readonly interactive: boolean;
+  /**
+   * A progress bar for long work: drawn on standard error only when it is a terminal and
+   * the output is not `--json`, otherwise silent. Call `stop()` when done (also on failure).
+   */
+  progress(spec: ProgressSpec): Progress;
 }
 
 /** One subcommand. `run` resolves with the exit status (0: success). */

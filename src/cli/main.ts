@@ -9,6 +9,7 @@
 import type { Command, CommandContext } from "./command.js";
 import { commands } from "./commands/index.js";
 import { EXIT, isParseArgsError, UsageError } from "./usage-error.js";
+import { type BarStream, type Progress, progressBar, type ProgressSpec, silentProgress } from "./progress.js";
 
 /** Where a run writes, and the signal that stops it. */
 export interface CliIO {
@@ -16,6 +17,8 @@ export interface CliIO {
   err(text: string): void;
   readonly interactive: boolean;
   readonly signal: AbortSignal;
+  /** Where progress bars are drawn when `interactive` (standard error); none: no bars. */
+  readonly barStream?: BarStream;
 }
 
 const GLOBAL_HELP = `Global options (anywhere before "--"):
@@ -90,7 +93,9 @@ export async function main(argv: readonly string[], io: CliIO, list: readonly Co
     io.out(commandHelp(command));
     return EXIT.ok;
   }
-  const ctx: CommandContext = { argv: args, json, signal: io.signal, out: io.out, err: io.err, interactive: io.interactive };
+  const bars = io.interactive && !json ? io.barStream : undefined;
+  const progress = (spec: ProgressSpec): Progress => (bars === undefined ? silentProgress : progressBar(bars, spec));
+  const ctx: CommandContext = { argv: args, json, signal: io.signal, out: io.out, err: io.err, interactive: io.interactive, progress };
   try {
     return await command.run(ctx);
   } catch (e) {
@@ -128,6 +133,7 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
     interactive: process.stderr.isTTY === true,
+    barStream: process.stderr,
     signal: controller.signal,
   });
   process.off("SIGINT", onSigint);

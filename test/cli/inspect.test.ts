@@ -12,6 +12,7 @@ import { FileSystemStore } from "../../src/stores/fs.js";
 import { inspect } from "../../src/cli/commands/inspect.js";
 import { commands } from "../../src/cli/commands/index.js";
 import type { CommandContext } from "../../src/cli/command.js";
+import { silentProgress } from "../../src/cli/progress.js";
 import { UsageError } from "../../src/cli/usage-error.js";
 import { bytesHeader, vlenHeader } from "../../src/cli/codec-headers.js";
 import { cleanup, tempRatPath } from "../rat/helpers.js";
@@ -45,7 +46,7 @@ async function rat(): Promise<string> {
 function context(argv: string[], json = false) {
   const out: string[] = [];
   const err: string[] = [];
-  const ctx: CommandContext = { argv, json, signal: new AbortController().signal, out: (s) => void out.push(s), err: (s) => void err.push(s), interactive: false };
+  const ctx: CommandContext = { argv, json, signal: new AbortController().signal, out: (s) => void out.push(s), err: (s) => void err.push(s), interactive: false, progress: () => silentProgress };
   return { ctx, out, err };
 }
 

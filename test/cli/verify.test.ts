@@ -14,6 +14,7 @@ import { MemoryStore } from "../../src/stores/memory.js";
 import { type Problem, verifyRat } from "../../src/cli/verify.js";
 import { formatProblem, verifyCommand } from "../../src/cli/commands/verify.js";
 import type { CommandContext } from "../../src/cli/command.js";
+import { silentProgress } from "../../src/cli/progress.js";
 import { UsageError } from "../../src/cli/usage-error.js";
 import { cleanup, tempRatPath } from "../rat/helpers.js";
 import { StaticServer } from "../helpers/http-server.js";
@@ -70,7 +71,7 @@ const editJson = (file: string, change: (doc: Record<string, unknown>) => void) 
 function context(argv: string[], json = false) {
   const out: string[] = [];
   const err: string[] = [];
-  const ctx: CommandContext = { argv, json, signal: new AbortController().signal, out: (s) => void out.push(s), err: (s) => void err.push(s), interactive: false };
+  const ctx: CommandContext = { argv, json, signal: new AbortController().signal, out: (s) => void out.push(s), err: (s) => void err.push(s), interactive: false, progress: () => silentProgress };
   return { ctx, out, err };
 }
 

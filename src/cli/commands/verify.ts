@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import type { Command, CommandContext } from "../command.js";
+import type { Progress } from "../progress.js";
 import { type Problem, verifyRat, type VerifyProgress } from "../verify.js";
 import { resolveLocation } from "../../rat/location.js";
 import { nodePlatform } from "../../node/platform.js";
@@ -16,9 +17,6 @@ import { toJsonLine } from "../json-output.js";
 export function formatProblem(p: Problem): string {
   return `${p.kind.toUpperCase()} ${p.key}: ${p.message}`;
 }
-
-/** How often a progress line may be redrawn, in ms. */
-const PROGRESS_EVERY_MS = 200;
 
 export const verifyCommand: Command = {
   name: "verify",
@@ -36,15 +34,19 @@ export const verifyCommand: Command = {
     try {
       if (!(await location.exists({ signal: ctx.signal }))) throw new RatZarrError(`nothing at ${path}`, { code: "missing" });
       let last: VerifyProgress = { columns: 0, chunksDone: 0, chunksTotal: 0, bytesRead: 0 };
-      let drawn = 0;
+      let bar: Progress | undefined;
       const onProgress = (p: VerifyProgress): void => {
         last = p;
-        if (!ctx.interactive || Date.now() - drawn < PROGRESS_EVERY_MS) return;
-        drawn = Date.now();
-        ctx.err(`\rverify: ${p.chunksDone}/${p.chunksTotal} chunks, ${(p.bytesRead / 1e6).toFixed(1)} MB`);
+        if (p.chunksTotal === 0) return;
+        bar ??= ctx.progress({ label: "verify", total: p.chunksTotal, unit: "chunks" });
+        bar.update(p.chunksDone, p.bytesRead);
       };
-      const problems = await verifyRat(location.store, { signal: ctx.signal, onProgress });
-      if (drawn > 0) ctx.err("\r\x1b[K");
+      let problems: Problem[];
+      try {
+        problems = await verifyRat(location.store, { signal: ctx.signal, onProgress });
+      } finally {
+        bar?.stop();
+      }
       for (const p of problems) ctx.out(json ? toJsonLine(p) : `${formatProblem(p)}\n`);
       const summary = { path, problems: problems.length, columns: last.columns, chunks: last.chunksDone, bytes: last.bytesRead };
       if (json) ctx.out(toJsonLine({ summary }));
