@@ -7,32 +7,21 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { installedCli } from "../helpers/installed-cli.js";
 
-const root = join(import.meta.dirname, "../..");
 const work = mkdtempSync(join(tmpdir(), "ratzarr-cli-"));
-const app = join(work, "app");
 const rat = join(work, "seg.zarr");
-const env = { ...process.env, npm_config_loglevel: "error", npm_config_update_notifier: "false", NODE_NO_WARNINGS: "1" };
 
-/** `npx ratzarr ...args` in the project: exit status, standard output and error. */
+/** `npx ratzarr ...args` in the project where the packed tarball is installed. */
 function ratzarr(...args: string[]): { status: number; out: string; err: string } {
-  const r = spawnSync("npx", ["--no-install", "ratzarr", ...args], { cwd: app, env, encoding: "utf8" });
-  return { status: r.status ?? -1, out: r.stdout, err: r.stderr };
+  return installedCli().ratzarr(args);
 }
 
 test.before(() => {
-  const packed = execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: root, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  const info = JSON.parse(packed.slice(packed.indexOf("["))) as { filename: string; files: { path: string }[] }[];
-  assert.ok(info[0]!.files.some((f) => f.path === "dist/cli/bin.js"), "dist/cli/bin.js in the tarball");
-  mkdirSync(app);
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", type: "module", private: true }));
-  // Without the optional zstd-napi, which compiles from source for ~40 s (test/package/pack.test.ts
-  // installs it); the command then uses node:zlib's or the WASM zstd, as a user without a compiler would.
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--omit=optional", join(work, info[0]!.filename)], { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] });
   // The RAT, written with the installed package: 10 rows in chunks of 4, five columns.
   const script = `
     import { RatZarr } from "ratzarr";
@@ -51,7 +40,7 @@ test.before(() => {
     await (await rz.getRatAttributeMapping()).set("title", "Segments");
     await rz.close();
   `;
-  execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] });
+  installedCli().script(script);
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
