@@ -38,6 +38,8 @@ declare global {
 const runtimesChoice = process.env["RATZARR_RUNTIMES"] ?? "on";
 if (!["on", "off"].includes(runtimesChoice)) throw new Error(`RATZARR_RUNTIMES must be on or off, got ${JSON.stringify(runtimesChoice)}`);
 if (runtimesChoice === "on") execFileSync("bash", [join(root, "scripts/runtimes.sh")], { stdio: "inherit" });
+// GDAL (Debian's gdal-bin and python3-gdal) for test/gdal, installed when missing by scripts/gdal.sh.
+execFileSync("bash", [join(root, "scripts/gdal.sh")], { stdio: "inherit" });
 
 // Real S3 servers for this run (moto and Ceph radosgw); RATZARR_S3=moto or ceph for one, off for none.
 // The S3 suites find them through RATZARR_TEST_S3_SERVERS (test/helpers/backends.ts).

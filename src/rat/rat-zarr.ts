@@ -30,6 +30,7 @@ import { checkCount, checkPath, columnName } from "./arguments.js";
 import { alignmentWarning } from "./alignment.js";
 import { type ColumnDataType, locateOptions, type RatZarrOptions, settleOpenOptions, type StaticOptions } from "./options.js";
 import { DEFAULT_CHUNK_SIZE, isValidAt, RAT_GROUP, ratState, readIntAttribute } from "./layout.js";
+import * as gdal from "./gdal-meaning.js";
 
 export { DEFAULT_CHUNK_SIZE, RAT_GROUP } from "./layout.js";
 export type { ColumnDataType, RatZarrOptions, StaticOptions } from "./options.js";
@@ -458,6 +459,48 @@ export class RatZarr {
   async getRatAttributeMapping(): Promise<AttributeMapping> {
     this.checkOpen();
     return new AttributeMapping(this.group, "RAT", () => this.checkWritable("change RAT attributes"));
+  }
+
+  // ---- GDAL meaning (attributes documented in gdal-meaning.ts and the README, "GDAL") ----
+
+  /** Set the GDAL usage of a column ("Generic", "PixelCount", "Name", "Min", "Max", "MinMax", "Red", ...). */
+  setColumnUsage(name: string, usage: gdal.GdalUsage): Promise<void> {
+    return gdal.setColumnUsage(this, name, usage);
+  }
+
+  /** The GDAL usage of a column: "Generic" when none is stored. */
+  getColumnUsage(name: string): Promise<gdal.GdalUsage> {
+    return gdal.getColumnUsage(this, name);
+  }
+
+  /** The first column (by name) of a GDAL usage, or undefined. */
+  getColumnOfUsage(usage: gdal.GdalUsage): Promise<string | undefined> {
+    return gdal.getColumnOfUsage(this, usage);
+  }
+
+  /** Set the GDAL table type: "thematic" or "athematic". */
+  setTableType(tableType: gdal.GdalTableType): Promise<void> {
+    return gdal.setTableType(this, tableType);
+  }
+
+  /** The GDAL table type: "thematic" when none is stored. */
+  getTableType(): Promise<gdal.GdalTableType> {
+    return gdal.getTableType(this);
+  }
+
+  /** Set GDAL linear binning: row i holds pixel values from `row0Min + i * binSize`. */
+  setLinearBinning(row0Min: number, binSize: number): Promise<void> {
+    return gdal.setLinearBinning(this, row0Min, binSize);
+  }
+
+  /** The GDAL linear binning, or undefined when there is none. */
+  getLinearBinning(): Promise<gdal.LinearBinning | undefined> {
+    return gdal.getLinearBinning(this);
+  }
+
+  /** The row that applies to a pixel value (linear binning, else Min/Max columns), or -1. */
+  getRowOfValue(value: number, options?: gdal.RowOfValueOptions): Promise<number> {
+    return gdal.getRowOfValue(this, value, options);
   }
 
   // ---- lifetime ----

@@ -1,5 +1,5 @@
 /**
- * The core (src/format, src/codecs, src/rat and the shared files at src/)
+ * The core (src/format, src/codecs, src/rat, src/gdal and the shared files at src/)
  * runs unchanged in browsers, Deno, Bun and workers: no `node:*` imports,
  * no Node built-in module names, no `Buffer`, no `process`.
  */
@@ -34,7 +34,7 @@ export function offences(text: string): string[] {
   return found;
 }
 
-const core = [join(root, "src/format"), join(root, "src/codecs"), join(root, "src/rat")]
+const core = [join(root, "src/format"), join(root, "src/codecs"), join(root, "src/rat"), join(root, "src/gdal")]
   .filter((d) => { try { return statSync(d).isDirectory(); } catch { return false; } })
   .flatMap(tsFiles)
   .concat(readdirSync(join(root, "src")).filter((n) => n.endsWith(".ts")).map((n) => join(root, "src", n)));

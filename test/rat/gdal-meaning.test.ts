@@ -1,0 +1,229 @@
+/**
+ * GDAL meaning as attributes (src/rat/gdal-meaning.ts): usages, table type,
+ * linear binning, getRowOfValue; and zarr-python opening such a RAT unchanged.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { RatZarr, RatZarrError, NodeError, ZarrGroup, ZarrArray } from "../../src/node/index.js";
+import { GDAL_ATTRIBUTES, GDAL_USAGES, getColumnUsage, getRowOfValue } from "../../src/rat/gdal-meaning.js";
+import { removeLocalPaths, testBackends } from "../helpers/backends.js";
+import { rejects, tempRatPath, cleanup } from "./helpers.js";
+
+const root = join(import.meta.dirname, "../..");
+
+for (const backend of await testBackends()) {
+  const t = suite(`RatZarr: GDAL meaning [${backend.name}]`);
+  const o = backend.options;
+
+  t("usages: set, read back through another handle, stored as GDAL_USAGE; Generic when absent", async () => {
+    const path = await backend.newPath("usage");
+    const rz = await RatZarr.open(path, o);
+    await rz.setRowCount(3);
+    for (const n of ["a", "b", "c"]) await rz.createColumn(n, "int32");
+    assert.is(await rz.getColumnUsage("a"), "Generic");
+    await rz.setColumnUsage("a", "PixelCount");
+    await rz.setColumnUsage("b", "MinMax");
+    const other = await RatZarr.open(path, { ...o, readOnly: true });
+    assert.is(await other.getColumnUsage("a"), "PixelCount");
+    assert.is(await other.getColumnUsage("b"), "MinMax");
+    assert.is(await other.getColumnUsage("c"), "Generic");
+    assert.equal((await rz.getColumnAttributeMapping("b")).toJSON(), { MODIFICATIONLOG: [], GDAL_USAGE: "MinMax" });
+    // Changed by one handle, seen by another that had already read it.
+    await rz.setColumnUsage("a", "Name");
+    assert.is(await other.getColumnUsage("a"), "Name");
+    for (const u of GDAL_USAGES) {
+      await rz.setColumnUsage("c", u);
+      assert.is(await getColumnUsage(other, "c"), u);
+    }
+    await rz.close();
+    await other.close();
+  });
+
+  t("getColumnOfUsage: the first column by name, undefined when none", async () => {
+    const rz = await RatZarr.open(await backend.newPath("ofusage"), o);
+    await rz.setRowCount(1);
+    for (const n of ["zeta", "alpha", "mid"]) await rz.createColumn(n, "float64");
+    assert.is(await rz.getColumnOfUsage("Red"), undefined);
+    await rz.setColumnUsage("zeta", "Red");
+    assert.is(await rz.getColumnOfUsage("Red"), "zeta");
+    await rz.setColumnUsage("mid", "Red");
+    assert.is(await rz.getColumnOfUsage("Red"), "mid");
+    assert.is(await rz.getColumnOfUsage("Generic"), "alpha");
+    await rz.close();
+  });
+
+  t("bad values: errors name the column and the value; nothing is stored", async () => {
+    const rz = await RatZarr.open(await backend.newPath("bad"), o);
+    await rz.setRowCount(1);
+    await rz.createColumn("col", "int8");
+    await rejects(() => rz.setColumnUsage("col", "Redd" as never), RatZarrError, /column "col"/, /"Redd" is not a GDAL usage/, /Generic, PixelCount/);
+    await rejects(() => rz.setColumnUsage("col", 6 as never), RatZarrError, /column "col": 6 is not a GDAL usage/);
+    await rejects(() => rz.setColumnUsage("nope", "Name"), NodeError, /column "nope" does not exist/);
+    await rejects(() => rz.getColumnOfUsage("GFU_Red" as never), RatZarrError, /"GFU_Red" is not a GDAL usage/);
+    assert.not.ok((await rz.getColumnAttributeMapping("col")).has(GDAL_ATTRIBUTES.usage));
+    await rejects(() => rz.setTableType("Thematic" as never), RatZarrError, /"Thematic" is not a GDAL table type/);
+    for (const [r0, bs, re] of [[NaN, 1, /Row0Min must be a finite number, got NaN/], [0, 0, /BinSize must be a finite number above 0, got 0/], [0, -1, /got -1/], [0, Infinity, /got Infinity/]] as const) {
+      await rejects(() => rz.setLinearBinning(r0, bs), RatZarrError, re);
+    }
+    assert.equal((await rz.getRatAttributeMapping()).keys(), ["ROWCOUNT", "CHUNKSIZE"]);
+    // A bad value stored by someone else: read as an error naming it.
+    await (await rz.getColumnAttributeMapping("col")).set("GDAL_USAGE", "Purple");
+    await rejects(() => rz.getColumnUsage("col"), RatZarrError, /column "col": attribute GDAL_USAGE is "Purple", not a GDAL usage/);
+    await (await rz.getRatAttributeMapping()).update({ GDAL_TABLE_TYPE: 1, GDAL_LINEAR_BINNING: { Row0Min: "0", BinSize: 1 } });
+    await rejects(() => rz.getTableType(), RatZarrError, /attribute GDAL_TABLE_TYPE is 1, not "thematic" or "athematic"/);
+    await rejects(() => rz.getLinearBinning(), RatZarrError, /GDAL_LINEAR_BINNING: Row0Min must be a finite number, got "0"/);
+    await rz.close();
+  });
+
+  t("table type and linear binning: defaults, set, read back, stored form", async () => {
+    const path = await backend.newPath("binning");
+    const rz = await RatZarr.open(path, o);
+    assert.is(await rz.getTableType(), "thematic");
+    assert.is(await rz.getLinearBinning(), undefined);
+    await rz.setTableType("athematic");
+    await rz.setLinearBinning(-0.5, 0.25);
+    const again = await RatZarr.open(path, { ...o, readOnly: true });
+    assert.is(await again.getTableType(), "athematic");
+    assert.equal(await again.getLinearBinning(), { row0Min: -0.5, binSize: 0.25 });
+    assert.equal((await again.getRatAttributeMapping()).toJSON(), { ROWCOUNT: 0, CHUNKSIZE: 500000, GDAL_TABLE_TYPE: "athematic", GDAL_LINEAR_BINNING: { Row0Min: -0.5, BinSize: 0.25 } });
+    await rz.setTableType("thematic");
+    assert.is(await again.getTableType(), "thematic");
+    await rz.close();
+    await again.close();
+  });
+
+  t("getRowOfValue with linear binning: O(1), no column read; -1 outside the rows and for NaN", async () => {
+    const rz = await RatZarr.open(await backend.newPath("rowbin"), o);
+    await rz.setRowCount(10);
+    await rz.setLinearBinning(100, 2.5);
+    const cases: [number, number][] = [[100, 0], [102.49, 0], [102.5, 1], [124.99, 9], [125, -1], [99.99, -1], [-1e300, -1], [1e300, -1], [Infinity, -1], [NaN, -1]];
+    for (const [v, row] of cases) assert.is(await rz.getRowOfValue(v), row, `value ${v}`);
+    // No column exists: the answer cannot have come from reading one.
+    assert.equal(await rz.getColumnNames(), []);
+    await rz.close();
+  });
+
+  t("getRowOfValue through Min/Max columns, across blocks; MinMax; only Min; none", async () => {
+    const rz = await RatZarr.open(await backend.newPath("rowminmax"), o);
+    const n = 1000;
+    await rz.setChunkSize(64);
+    await rz.setRowCount(n);
+    await rz.createColumn("lo", "float64");
+    await rz.createColumn("hi", "int64");
+    // Row i covers [10 i, 10 i + 5]: gaps between rows.
+    await rz.writeBlock("lo", Float64Array.from({ length: n }, (_, i) => 10 * i), 0);
+    await rz.writeBlock("hi", BigInt64Array.from({ length: n }, (_, i) => BigInt(10 * i + 5)), 0);
+    assert.is(await rz.getRowOfValue(42), -1, "no usages yet");
+    await rz.setColumnUsage("lo", "Min");
+    await rz.setColumnUsage("hi", "Max");
+    const cases: [number, number][] = [[0, 0], [5, 0], [5.5, -1], [10, 1], [9995, 999], [9996, -1], [-1, -1], [6405, 640], [NaN, -1]];
+    for (const [v, row] of cases) {
+      assert.is(await rz.getRowOfValue(v), row, `value ${v}`);
+      assert.is(await getRowOfValue(rz, v, { blockLen: 7 }), row, `value ${v}, blocks of 7`);
+    }
+    // Only a Min column: the first row whose min is at most the value.
+    await rz.setColumnUsage("hi", "Generic");
+    assert.is(await rz.getRowOfValue(5.5), 0);
+    // MinMax: exact match of a class value.
+    await rz.createColumn("cls", "uint16");
+    await rz.writeBlock("cls", Uint16Array.from({ length: n }, (_, i) => (i * 7) % 1000), 0);
+    await rz.setColumnUsage("lo", "Generic");
+    await rz.setColumnUsage("cls", "MinMax");
+    assert.is(await rz.getRowOfValue(7 * 600 - 1000 * 4), 600);
+    assert.is(await rz.getRowOfValue(3.5), -1);
+    // Binning wins over columns, as in GDAL.
+    await rz.setLinearBinning(0, 1);
+    assert.is(await rz.getRowOfValue(200), 200);
+    await rz.close();
+  });
+
+  t("getRowOfValue: a Min column that cannot be compared is an error naming it", async () => {
+    const rz = await RatZarr.open(await backend.newPath("rowbad"), o);
+    await rz.setRowCount(2);
+    await rz.createColumn("name", "string");
+    await rz.setColumnUsage("name", "Min");
+    await rejects(() => rz.getRowOfValue(1), RatZarrError, /column "name" \(usage Min\): a Min\/Max column must be numeric with width 1, it is string/);
+    await rz.createColumn("w", "int32", { width: 2 });
+    await rz.setColumnUsage("name", "Generic");
+    await rz.setColumnUsage("w", "MinMax");
+    await rejects(() => rz.getRowOfValue(1), RatZarrError, /column "w" \(usage MinMax\).* it is int32 of width 2/);
+    await rejects(() => rz.getRowOfValue("1" as never), RatZarrError, /getRowOfValue needs a number, got "1"/);
+    await rz.close();
+  });
+
+  t("read-only handles refuse every setter", async () => {
+    const path = await backend.newPath("ro");
+    const w = await RatZarr.open(path, o);
+    await w.setRowCount(1);
+    await w.createColumn("a", "int8");
+    const rz = await RatZarr.open(path, { ...o, readOnly: true });
+    await rejects(() => rz.setColumnUsage("a", "Name"), RatZarrError, /read-only/);
+    await rejects(() => rz.setTableType("athematic"), RatZarrError, /read-only/);
+    await rejects(() => rz.setLinearBinning(0, 1), RatZarrError, /read-only/);
+    await w.close();
+    await rz.close();
+  });
+
+  t.after(removeLocalPaths);
+  t.run();
+}
+
+const py = join(root, ".venv/bin/python");
+const z = suite("GDAL meaning: zarr-python opens the RAT unchanged and sees the attributes");
+
+z("zarr-python reads the attributes and values, adds its own, and ours survive", async () => {
+  if (!existsSync(py)) {
+    // The venv is made by scripts/python-env.sh (npm test runs it); say so rather than pass silently.
+    throw new Error(`${py} is missing: run bash scripts/python-env.sh`);
+  }
+  const path = tempRatPath();
+  const rz = await RatZarr.open(path);
+  await rz.setRowCount(4);
+  await rz.createColumn("Value", "int32");
+  await rz.writeBlock("Value", Int32Array.from([1, 2, 3, 4]), 0);
+  await rz.createColumn("Name", "string");
+  await rz.writeBlock("Name", ["w", "x", "y", "z"], 0);
+  await rz.setColumnUsage("Value", "MinMax");
+  await rz.setColumnUsage("Name", "Name");
+  await rz.setTableType("athematic");
+  await rz.setLinearBinning(0.5, 1);
+  await rz.close();
+  // What Python ratzarr does when it opens a RAT (zarr.open_group, group "RAT", attrs), then a change of its own.
+  const script = `
+import json, sys, zarr
+root = zarr.open_group(sys.argv[1], mode="a")
+g = root["RAT"]
+out = {"rat": dict(g.attrs), "columns": {}}
+for name in sorted(g.array_keys()):
+    a = g[name]
+    out["columns"][name] = {"attrs": dict(a.attrs), "dtype": str(a.dtype), "values": [v if isinstance(v, str) else int(v) for v in a[:].tolist()]}
+g.attrs["FROM_PYTHON"] = 1
+g["Value"].attrs["units"] = "class"
+print(json.dumps(out, sort_keys=True))
+`;
+  const out = JSON.parse(execFileSync(py, ["-c", script, path], { encoding: "utf8" })) as {
+    rat: Record<string, unknown>;
+    columns: Record<string, { attrs: Record<string, unknown>; dtype: string; values: unknown[] }>;
+  };
+  assert.equal(out.rat, { ROWCOUNT: 4, CHUNKSIZE: 500000, GDAL_TABLE_TYPE: "athematic", GDAL_LINEAR_BINNING: { Row0Min: 0.5, BinSize: 1 } });
+  assert.equal(out.columns["Value"], { attrs: { MODIFICATIONLOG: out.columns["Value"]!.attrs["MODIFICATIONLOG"], GDAL_USAGE: "MinMax" }, dtype: "int32", values: [1, 2, 3, 4] });
+  assert.equal(out.columns["Name"]!.attrs["GDAL_USAGE"], "Name");
+  assert.equal(out.columns["Name"]!.values, ["w", "x", "y", "z"]);
+  // Back here: Python's keys and ours side by side, meaning intact.
+  const again = await RatZarr.open(path, { readOnly: true });
+  assert.is(await again.getColumnUsage("Value"), "MinMax");
+  assert.is(await again.getTableType(), "athematic");
+  assert.equal(await again.getLinearBinning(), { row0Min: 0.5, binSize: 1 });
+  assert.is((await again.getRatAttributeMapping()).get("FROM_PYTHON"), 1);
+  assert.is((await again.getColumnAttributeMapping("Value")).get("units"), "class");
+  assert.is(await again.getRowOfValue(2.7), 2);
+  assert.equal((await ZarrGroup.open(again.store, "RAT")).attributes["GDAL_TABLE_TYPE"], "athematic");
+  assert.equal((await ZarrArray.open(again.store, "RAT/Name")).attributes["GDAL_USAGE"], "Name");
+  await again.close();
+});
+
+z.after(cleanup);
+z.run();
