@@ -67,6 +67,13 @@ export class ZarrArray<D extends DataType = DataType> {
     const key = metadataKey(path);
     const bytes = await store.get(key, options);
     if (bytes === undefined) throw new NodeError(path, "no array here (zarr.json is missing)", { code: "missing" });
+    return this.fromMetadata<D>(store, path, bytes, options);
+  }
+
+  /** The array at `path` whose `zarr.json` the caller has already fetched (`bytes`, as stored). */
+  static async fromMetadata<D extends DataType = DataType>(store: Store, path: string, bytes: Uint8Array, options: ArrayOptions = {}): Promise<ZarrArray<D>> {
+    checkIoOptions(options);
+    const key = metadataKey(path);
     const o = this.withCodecs(options);
     const meta = parseArrayMetadata(bytes, key, kindsOf(o));
     return new this(store, path, meta, await ZarrArray.makePipeline(meta, key, o), o) as ZarrArray<D>;

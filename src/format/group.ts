@@ -90,10 +90,19 @@ export class ZarrGroup {
 
   /** Names of the child nodes (folders under this group holding a `zarr.json`), sorted. */
   async children(options: StoreOptions = {}): Promise<string[]> {
+    return [...(await this.childMetadata(options)).keys()];
+  }
+
+  /**
+   * The child nodes with their `zarr.json` bytes as stored (one listing, then one GET per
+   * child, all in flight at once), in name order: what a caller about to open many children
+   * needs, without fetching each document twice.
+   */
+  async childMetadata(options: StoreOptions = {}): Promise<Map<string, Uint8Array>> {
     const listing = await this.store.listDir(this.path, options);
     const found = await Promise.all(
-      listing.prefixes.map(async (name) => ((await this.store.get(metadataKey(this.path === "" ? name : `${this.path}/${name}`), { ...options, range: { offset: 0, length: 1 } })) !== undefined ? name : undefined)),
+      listing.prefixes.map(async (name) => [name, await this.store.get(metadataKey(this.path === "" ? name : `${this.path}/${name}`), options)] as const),
     );
-    return found.filter((n): n is string => n !== undefined);
+    return new Map(found.filter((f): f is readonly [string, Uint8Array] => f[1] !== undefined));
   }
 }

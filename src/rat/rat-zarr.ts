@@ -35,6 +35,9 @@ import * as gdal from "./gdal-meaning.js";
 export { DEFAULT_CHUNK_SIZE, RAT_GROUP } from "./layout.js";
 export type { ColumnDataType, RatZarrOptions, StaticOptions } from "./options.js";
 
+/** Column zarr.json rewrites in flight when a row-count grow resizes every column. */
+const RESIZES_IN_FLIGHT = 32;
+
 /** A handle on one RAT. Make one with `RatZarr.open`; close it with `close()` or `await using`. */
 export class RatZarr {
   private readonly columns = new Map<string, Promise<ZarrArray>>();
@@ -220,12 +223,17 @@ export class RatZarr {
     checkCount(rowCount, `RAT "${this.path}": row count`, 0);
     await this.group.refresh(this.io());
     const stored = readIntAttribute(this.group.attributes, "ROWCOUNT", metadataKey(RAT_GROUP), 0);
+    // Columns opened before may have changed since; those the listing just fetched are current.
+    const opened = new Set(this.columns.keys());
     const names = await this.getColumnNames();
     const columns = await Promise.all(names.map((n) => this.openColumn(n)));
-    await Promise.all(columns.map((c) => c.refresh(this.io())));
+    await Promise.all(names.map((n, i) => (opened.has(n) ? columns[i]!.refresh(this.io()) : undefined)));
     if (stored === rowCount && columns.every((c) => c.shape[0] === rowCount)) return;
     // Columns first, ROWCOUNT last: a crash in between leaves a count that a retry will not skip.
-    await mapLimit(columns, 4, (c) => c.resize([rowCount, ...c.shape.slice(1)], this.io()));
+    // A grow rewrites one small zarr.json per column: many at once (a wide RAT on S3); a shrink
+    // also rewrites the cut chunk of each column, so fewer.
+    const grow = columns.every((c) => (c.shape[0] ?? 0) <= rowCount);
+    await mapLimit(columns, grow ? RESIZES_IN_FLIGHT : 4, (c) => c.resize([rowCount, ...c.shape.slice(1)], this.io()));
     await this.group.updateAttributes((attrs) => ({ ...attrs, ROWCOUNT: rowCount }), this.io());
   }
 
@@ -253,7 +261,13 @@ export class RatZarr {
   async getColumnNames(): Promise<string[]> {
     this.checkOpen();
     const given = this.options.columns;
-    if (given === undefined) return this.group.children(this.io());
+    if (given === undefined) {
+      // Each column's zarr.json is fetched to tell columns from stray folders; keep the documents,
+      // so the columns a caller goes on to read are not fetched a second time (a wide RAT on S3).
+      const found = await this.group.childMetadata(this.io());
+      for (const [name, bytes] of found) this.adoptColumn(name, bytes);
+      return [...found.keys()];
+    }
     // Names the caller gave (the store cannot list): each must be a column.
     const names = [...new Set(given)].sort();
     await Promise.all(names.map((n) => this.openColumn(n).catch((e: unknown) => {
@@ -337,6 +351,17 @@ export class RatZarr {
       codecs: this.runtime.codecs,
       signal: this.options.signal,
     };
+  }
+
+  /** Keep a column's metadata, fetched by a listing, as its opened array (when it is one and not open yet). */
+  private adoptColumn(name: string, bytes: Uint8Array): void {
+    if (this.columns.has(name) || nodeNameProblem(name) !== undefined) return;
+    const col = ZarrArray.fromMetadata(this.store, `${RAT_GROUP}/${name}`, bytes, this.arrayOptions());
+    this.columns.set(name, col);
+    // Not an array (a stray group, a damaged document): forget it; openColumn fetches it again and says why.
+    col.catch(() => {
+      if (this.columns.get(name) === col) this.columns.delete(name);
+    });
   }
 
   /** The array that holds a column (opened once per handle). A missing column is a `NodeError`. */
