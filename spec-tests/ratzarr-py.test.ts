@@ -52,7 +52,7 @@ function files(root: string): string[] {
   });
 }
 
-t("the same operations through RatZarr write every zarr.json byte for byte (log time aside)", async () => {
+t("F-1.2: the same operations through RatZarr write every zarr.json byte for byte (log time aside)", async () => {
   const store = new MemoryStore();
   let rz: RatZarr | undefined;
   let event: [string, string, string[]] = ["", "", []];

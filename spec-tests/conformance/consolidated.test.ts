@@ -17,7 +17,7 @@ import { ensurePythonEnv } from "../harness/python.js";
 
 const script = join(import.meta.dirname, "../python/consolidated_evidence.py");
 
-test("zarr-python's consolidated metadata goes stale under Python ratzarr; ratzarr reads what is stored", async () => {
+test("F-9.2: zarr-python's consolidated metadata goes stale under Python ratzarr; ratzarr reads what is stored", async () => {
   const python = ensurePythonEnv();
   const dir = mkdtempSync(join(tmpdir(), "ratzarr-consolidated-"));
   try {

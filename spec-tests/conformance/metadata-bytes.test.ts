@@ -39,7 +39,7 @@ function files(root: string): string[] {
   });
 }
 
-t("the same operations give the same zarr.json files", async () => {
+t("F-1.2 F-3.1 F-3.5: the same operations give the same zarr.json files", async () => {
   const pyPath = join(session.work, "py.zarr");
   const tsPath = join(session.work, "ts.zarr");
   const p = await session.py.open(pyPath, { user: "someone", argv: ["prog", "--flag"] });

@@ -48,7 +48,7 @@ const cases: Case[] = [
 const jsonValues = (c: Case, seed: number) => toJsonValues(c.dtype, sampleColumn(c.dtype, c.shape.reduce((a, b) => a * b, 1), 1, seed));
 
 for (const [i, c] of cases.entries()) {
-  t(`zarr-python writes, ratzarr reads: ${c.name}`, async () => {
+  t(`F-6.9: zarr-python writes, ratzarr reads: ${c.name}`, async () => {
     const path = join(session.work, `py-${i}.zarr`);
     const values = jsonValues(c, i + 1);
     await session.py.send("createArray", { path, spec: { dtype: c.dtype, shape: c.shape, chunks: c.chunks, values, ...c.py } });

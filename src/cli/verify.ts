@@ -40,12 +40,33 @@ export type ProblemKind =
   | "temp-file"
   | "log-entry";
 
+/**
+ * The statement of docs/FORMAT.md each kind of problem breaks. A `metadata` problem breaks
+ * F-3.8 (the file does not parse or validate) unless a finer one applies: F-2.1 (the root or
+ * RAT group is missing), F-2.2 (a column's keys without its zarr.json), F-4.1 (ROWCOUNT or
+ * CHUNKSIZE of a wrong type or range).
+ */
+export const PROBLEM_STATEMENTS: Readonly<Record<ProblemKind, string>> = {
+  metadata: "F-3.8",
+  rowcount: "F-4.3",
+  "chunk-decode": "F-5.8",
+  "chunk-size": "F-5.8",
+  checksum: "F-6.7",
+  "orphan-chunk": "F-5.8",
+  "stray-file": "F-2.7",
+  "lock-file": "F-2.8",
+  "temp-file": "F-2.8",
+  "log-entry": "F-4.9",
+};
+
 /** One thing wrong with a stored RAT: its kind, the store key at fault, a message with the numbers, and the numbers as fields. */
 export interface Problem {
   readonly kind: ProblemKind;
   /** The store key (relative to the RAT's root) of the file at fault. */
   readonly key: string;
   readonly message: string;
+  /** The id of the statement of docs/FORMAT.md the problem breaks ("F-5.8"). */
+  readonly statement: string;
   /** The numbers of the message (sizes, rows, coordinates, ages in ms), for programs. */
   readonly numbers?: Readonly<Record<string, number>>;
 }
@@ -99,7 +120,7 @@ export async function verifyRat(store: Store, options: VerifyOptions = {}): Prom
     if (key === ROOT_META || key === RAT_META) continue;
     const parts = key.split("/");
     if (parts[0] !== RAT_GROUP || parts.length < 3) {
-      problems.push({ kind: "stray-file", key, message: `not part of the RAT (neither a zarr.json of the root, the ${RAT_GROUP} group or a column, nor a column's chunk)` });
+      problems.push({ kind: "stray-file", statement: PROBLEM_STATEMENTS["stray-file"], key, message: `not part of the RAT (neither a zarr.json of the root, the ${RAT_GROUP} group or a column, nor a column's chunk)` });
       continue;
     }
     const name = parts[1]!;
@@ -118,7 +139,7 @@ export async function verifyRat(store: Store, options: VerifyOptions = {}): Prom
       readIntAttribute(ratAttrs, "CHUNKSIZE", RAT_META, 1);
     } catch (e) {
       if (!(e instanceof MetadataError)) throw e;
-      problems.push({ kind: "metadata", key: RAT_META, message: messageOf(e, RAT_META) });
+      problems.push({ kind: "metadata", statement: "F-4.1", key: RAT_META, message: messageOf(e, RAT_META) });
     }
   }
 
@@ -128,12 +149,12 @@ export async function verifyRat(store: Store, options: VerifyOptions = {}): Prom
   for (const col of columns.values()) {
     const file = `${RAT_GROUP}/${col.name}/zarr.json`;
     if (!col.hasMeta) {
-      problems.push({ kind: "metadata", key: file, message: `missing: ${col.keys.length} stored keys under ${RAT_GROUP}/${col.name}/ belong to no array`, numbers: { keys: col.keys.length } });
+      problems.push({ kind: "metadata", statement: "F-2.2", key: file, message: `missing: ${col.keys.length} stored keys under ${RAT_GROUP}/${col.name}/ belong to no array`, numbers: { keys: col.keys.length } });
       continue;
     }
     const bytes = await store.get(file, io);
     if (bytes === undefined) {
-      problems.push({ kind: "metadata", key: file, message: "listed but gone when read" });
+      problems.push({ kind: "metadata", statement: PROBLEM_STATEMENTS["metadata"], key: file, message: "listed but gone when read" });
       continue;
     }
     let meta: ArrayMetadata;
@@ -143,18 +164,18 @@ export async function verifyRat(store: Store, options: VerifyOptions = {}): Prom
       pipeline = await CodecPipeline.create(meta.codecs, { shape: meta.chunkShape, dataType: meta.dataType, fillValue: meta.fillValue }, file, { codecs, maxDecodedBytes: options.maxDecodedBytes });
     } catch (e) {
       if (!(e instanceof RatZarrError)) throw e;
-      problems.push({ kind: "metadata", key: file, message: messageOf(e, file) });
+      problems.push({ kind: "metadata", statement: PROBLEM_STATEMENTS["metadata"], key: file, message: messageOf(e, file) });
       continue;
     }
     const rows = meta.shape[0];
-    if (rows === undefined) problems.push({ kind: "metadata", key: file, message: "a column must have at least one dimension, this array has none" });
+    if (rows === undefined) problems.push({ kind: "metadata", statement: "F-2.4", key: file, message: "a column must have at least one dimension, this array has none" });
     else if (rowCount !== undefined && rows !== rowCount) {
-      problems.push({ kind: "rowcount", key: file, message: `column "${col.name}" has ${rows} rows, ROWCOUNT of ${RAT_META} is ${rowCount}`, numbers: { rows, rowCount } });
+      problems.push({ kind: "rowcount", statement: PROBLEM_STATEMENTS["rowcount"], key: file, message: `column "${col.name}" has ${rows} rows, ROWCOUNT of ${RAT_META} is ${rowCount}`, numbers: { rows, rowCount } });
     } else if (ratAttrs !== undefined && ratAttrs["ROWCOUNT"] === undefined) {
       // No ROWCOUNT (Python ratzarr before 1.0.2): the row count is the first column's length, as RatZarr.open takes it.
       firstRows ??= { name: col.name, rows };
       if (rows !== firstRows.rows) {
-        problems.push({ kind: "rowcount", key: file, message: `column "${col.name}" has ${rows} rows, the first column "${firstRows.name}" has ${firstRows.rows} (no ROWCOUNT in ${RAT_META})`, numbers: { rows, rowCount: firstRows.rows } });
+        problems.push({ kind: "rowcount", statement: PROBLEM_STATEMENTS["rowcount"], key: file, message: `column "${col.name}" has ${rows} rows, the first column "${firstRows.name}" has ${firstRows.rows} (no ROWCOUNT in ${RAT_META})`, numbers: { rows, rowCount: firstRows.rows } });
       }
     }
     checkLog(meta.attributes["MODIFICATIONLOG"], file, problems);
@@ -185,14 +206,14 @@ export async function verifyRat(store: Store, options: VerifyOptions = {}): Prom
 async function checkGroup(store: Store, file: string, listed: boolean, io: StoreOptions, problems: Problem[]) {
   const bytes = listed ? await store.get(file, io) : undefined;
   if (bytes === undefined) {
-    problems.push({ kind: "metadata", key: file, message: "missing: a RAT needs a group here" });
+    problems.push({ kind: "metadata", statement: "F-2.1", key: file, message: "missing: a RAT needs a group here" });
     return undefined;
   }
   try {
     return parseGroupMetadata(bytes, file).attributes;
   } catch (e) {
     if (!(e instanceof MetadataError)) throw e;
-    problems.push({ kind: "metadata", key: file, message: messageOf(e, file) });
+    problems.push({ kind: "metadata", statement: e.key === "node_type" ? "F-2.1" : PROBLEM_STATEMENTS["metadata"], key: file, message: messageOf(e, file) });
     return undefined;
   }
 }
@@ -201,7 +222,7 @@ async function checkGroup(store: Store, file: string, listed: boolean, io: Store
 function checkLog(log: JsonValue | undefined, file: string, problems: Problem[]): void {
   if (log === undefined || log === null) return;
   if (!Array.isArray(log)) {
-    problems.push({ kind: "log-entry", key: file, message: `MODIFICATIONLOG must be a list, found ${showValue(log)}` });
+    problems.push({ kind: "log-entry", statement: PROBLEM_STATEMENTS["log-entry"], key: file, message: `MODIFICATIONLOG must be a list, found ${showValue(log)}` });
     return;
   }
   log.forEach((entry, i) => {
@@ -210,11 +231,11 @@ function checkLog(log: JsonValue | undefined, file: string, problems: Problem[])
       time = parseModificationLog([entry], file)[0]![0];
     } catch (e) {
       if (!(e instanceof MetadataError)) throw e;
-      problems.push({ kind: "log-entry", key: file, message: `MODIFICATIONLOG entry ${i} of ${log.length} is not [time, user, [argv...]]: ${showValue(entry)}`, numbers: { entry: i, entries: log.length } });
+      problems.push({ kind: "log-entry", statement: PROBLEM_STATEMENTS["log-entry"], key: file, message: `MODIFICATIONLOG entry ${i} of ${log.length} is not [time, user, [argv...]]: ${showValue(entry)}`, numbers: { entry: i, entries: log.length } });
       return;
     }
     if (Number.isNaN(Date.parse(time))) {
-      problems.push({ kind: "log-entry", key: file, message: `MODIFICATIONLOG entry ${i} of ${log.length} has a time that is not an ISO 8601 time: ${showValue(time)}`, numbers: { entry: i, entries: log.length } });
+      problems.push({ kind: "log-entry", statement: PROBLEM_STATEMENTS["log-entry"], key: file, message: `MODIFICATIONLOG entry ${i} of ${log.length} has a time that is not an ISO 8601 time: ${showValue(time)}`, numbers: { entry: i, entries: log.length } });
     }
   });
 }
@@ -233,20 +254,20 @@ async function checkChunk(
 ): Promise<Problem | undefined> {
   const coords = parseChunkKey(meta.chunkKeyEncoding, rel, meta.shape.length);
   if (coords === undefined) {
-    return { kind: "stray-file", key, message: `not a chunk key of this ${meta.shape.length}-d array (chunk key encoding "${meta.chunkKeyEncoding.name}", separator "${meta.chunkKeyEncoding.separator}")` };
+    return { kind: "stray-file", statement: PROBLEM_STATEMENTS["stray-file"], key, message: `not a chunk key of this ${meta.shape.length}-d array (chunk key encoding "${meta.chunkKeyEncoding.name}", separator "${meta.chunkKeyEncoding.separator}")` };
   }
   const outside = coords.findIndex((c, i) => c >= grid[i]!);
   if (outside >= 0) {
     const c = coords[outside]!;
     const n = grid[outside]!;
-    return { kind: "orphan-chunk", key, message: `chunk [${coords.join(", ")}] is outside the chunk grid [${grid.join(", ")}] of shape [${meta.shape.join(", ")}]: index ${c} of dimension ${outside} passes its ${n} chunks`, numbers: { dimension: outside, index: c, chunks: n } };
+    return { kind: "orphan-chunk", statement: PROBLEM_STATEMENTS["orphan-chunk"], key, message: `chunk [${coords.join(", ")}] is outside the chunk grid [${grid.join(", ")}] of shape [${meta.shape.join(", ")}]: index ${c} of dimension ${outside} passes its ${n} chunks`, numbers: { dimension: outside, index: c, chunks: n } };
   }
   const bytes = await store.get(key, io);
   if (bytes === undefined) return undefined; // removed since the listing: an absent chunk is fill value
   progress.bytesRead += bytes.byteLength;
   const fixed = pipeline.fixedEncodedSize;
   if (fixed !== undefined && bytes.byteLength !== fixed) {
-    return { kind: "chunk-size", key, message: `stored ${bytes.byteLength} bytes, the codecs make every chunk of shape [${meta.chunkShape.join(", ")}] exactly ${fixed}`, numbers: { stored: bytes.byteLength, expected: fixed } };
+    return { kind: "chunk-size", statement: PROBLEM_STATEMENTS["chunk-size"], key, message: `stored ${bytes.byteLength} bytes, the codecs make every chunk of shape [${meta.chunkShape.join(", ")}] exactly ${fixed}`, numbers: { stored: bytes.byteLength, expected: fixed } };
   }
   let decoded: { readonly length: number };
   try {
@@ -254,10 +275,10 @@ async function checkChunk(
   } catch (e) {
     if (!(e instanceof CodecError)) throw e;
     const kind = e.codec === "crc32c" ? "checksum" : "chunk-decode";
-    return { kind, key, message: `${e.message} (${bytes.byteLength} bytes stored)`, numbers: { stored: bytes.byteLength } };
+    return { kind, statement: PROBLEM_STATEMENTS[kind], key, message: `${e.message} (${bytes.byteLength} bytes stored)`, numbers: { stored: bytes.byteLength } };
   }
   if (decoded.length !== elements) {
-    return { kind: "chunk-size", key, message: `decoded ${decoded.length} elements, a chunk of shape [${meta.chunkShape.join(", ")}] holds ${elements}`, numbers: { decoded: decoded.length, expected: elements } };
+    return { kind: "chunk-size", statement: PROBLEM_STATEMENTS["chunk-size"], key, message: `decoded ${decoded.length} elements, a chunk of shape [${meta.chunkShape.join(", ")}] holds ${elements}`, numbers: { decoded: decoded.length, expected: elements } };
   }
   return undefined;
 }
@@ -306,13 +327,13 @@ async function findLeftovers(folder: string, dir: string, now: number, problems:
     const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s old`;
     if (entry.name.endsWith(".ratzarr-tmp")) {
       const ageMs = age(st.mtimeMs);
-      problems.push({ kind: "temp-file", key, message: `temporary file of a writer, ${st.size} bytes, ${seconds(ageMs)}: left by a crashed writer unless one is writing now`, numbers: { ageMs, bytes: st.size } });
+      problems.push({ kind: "temp-file", statement: PROBLEM_STATEMENTS["temp-file"], key, message: `temporary file of a writer, ${st.size} bytes, ${seconds(ageMs)}: left by a crashed writer unless one is writing now`, numbers: { ageMs, bytes: st.size } });
     } else {
       // A lock's age is its record's time (when it was taken), else the file's modification time.
       const record = lockRecord(st.size <= 4096 ? await readFile(path, "utf8").catch(() => "") : "");
       const ageMs = age(record?.time ?? st.mtimeMs);
       const what = entry.name.endsWith(".ratzarr-break") ? "lock-breaking file" : "lock file";
-      problems.push({ kind: "lock-file", key, message: `${what}, ${record?.text ?? "no record of a writer in it"}, ${seconds(ageMs)}: left by a crashed writer unless one is writing now`, numbers: { ageMs } });
+      problems.push({ kind: "lock-file", statement: PROBLEM_STATEMENTS["lock-file"], key, message: `${what}, ${record?.text ?? "no record of a writer in it"}, ${seconds(ageMs)}: left by a crashed writer unless one is writing now`, numbers: { ageMs } });
     }
   }
 }

@@ -50,13 +50,14 @@ function context(argv: string[], json = false) {
   return { ctx, out, err };
 }
 
-interface Step { codec: string; inputBytes?: number; outputBytes?: number; expectedBytes?: number | null; elements?: number; header?: Record<string, unknown>; error?: string }
+interface Step { codec: string; inputBytes?: number; outputBytes?: number; expectedBytes?: number | null; elements?: number; header?: Record<string, unknown>; statement: string; error?: string }
 interface Report {
   zarrJson: string;
   chunk: { index: number; key: string; rows: number[]; stored: boolean; storedBytes: number | null } | null;
   steps: Step[];
   values: { rows: { row: number; value: unknown }[] } | null;
   error: string | null;
+  statement: string | null;
 }
 
 async function json(path: string, ...args: string[]): Promise<Report> {
@@ -105,6 +106,9 @@ t("text output shows each step and the values", async () => {
   assert.match(text, /1\. zstd .*: \d+ -> 32 bytes/);
   assert.match(text, /frames=1/);
   assert.match(text, /2\. bytes \{"endian":"little"\}: 32 bytes -> 4 elements/);
+  // Each step names the statement of docs/FORMAT.md on its codec's bytes.
+  assert.match(text, /1\. zstd .*: \d+ -> 32 bytes \(F-6\.5\)\n/);
+  assert.match(text, /2\. bytes .*elements \(F-6\.2\)\n/);
   assert.match(text, /\n {2}3 {2}0\.75\n/);
 });
 
@@ -121,6 +125,7 @@ t("vlen-utf8 + zstd: element count and first lengths; --chunk picks the chunk", 
   // The edge chunk holds 4 elements: rows 8, 9, then two fill values ("").
   assert.equal(vlen!.header, { count: 4, firstLengths: [8, 8, 0, 0] });
   assert.is(vlen!.elements, 4);
+  assert.equal([zstd!.statement, vlen!.statement, r.statement], ["F-6.5", "F-6.3", null]);
   assert.equal(r.values!.rows.slice(0, 2), [{ row: 8, value: "row 8 é" }, { row: 9, value: "row 9 é" }]);
 });
 
@@ -147,8 +152,11 @@ t("bytes + crc32c: stored and computed checksum; a bad checksum fails with the s
   assert.is(bad.steps.length, 1);
   assert.is(bad.steps[0]!.header!["match"], false);
   assert.match(bad.steps[0]!.error!, /checksum mismatch/);
+  assert.is(bad.steps[0]!.statement, "F-6.7");
+  assert.is(bad.statement, "F-6.7");
   assert.is(bad.values, null);
   assert.match(err.join(""), /codec crc32c, chunk "RAT\/crc\/c\/1": checksum mismatch/);
+  assert.match(err.join(""), /checksum mismatch.* \(F-6\.7\)\n$/);
 });
 
 t("big-endian bytes + gzip: member count, ISIZE and CRC, values", async () => {

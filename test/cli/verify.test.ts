@@ -242,7 +242,11 @@ t("command: problems one per line (KIND key: message), exit 1; --json one object
   const lines = json.out.map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(lines.slice(0, 2).map((l) => [l["kind"], l["key"]]), [["checksum", "RAT/crc/c/0"], ["stray-file", "RAT/stray"]]);
   assert.equal((lines[2]!["summary"] as Record<string, unknown>)["problems"], 2);
-  assert.is(formatProblem({ kind: "orphan-chunk", key: "RAT/a/c/9", message: "m" }), "ORPHAN-CHUNK RAT/a/c/9: m");
+  assert.is(formatProblem({ kind: "orphan-chunk", key: "RAT/a/c/9", message: "m", statement: "F-5.8" }), "ORPHAN-CHUNK RAT/a/c/9: m (F-5.8)");
+  // Each line and each JSON object names the statement of docs/FORMAT.md the problem breaks.
+  assert.match(text.out[0]!, / \(F-6\.7\)\n$/);
+  assert.match(text.out[1]!, / \(F-2\.7\)\n$/);
+  assert.equal(lines.slice(0, 2).map((l) => l["statement"]), ["F-6.7", "F-2.7"]);
 });
 
 t("command: an https-style URL is opened read-only through the library's locations (an S3-style listing server)", async () => {

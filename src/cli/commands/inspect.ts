@@ -38,8 +38,16 @@ interface Step {
   /** Elements out (array→bytes, array→array). */
   elements?: number;
   header?: HeaderFields;
+  /** The statement of docs/FORMAT.md that says what this codec's bytes hold (section 6). */
+  statement: string;
   error?: string;
 }
+
+/** The statement of docs/FORMAT.md on each codec's bytes; others are read-only codecs (F-6.9). */
+const CODEC_STATEMENTS: Readonly<Record<string, string>> = { bytes: "F-6.2", "vlen-utf8": "F-6.3", zstd: "F-6.5", crc32c: "F-6.7", sharding_indexed: "F-6.8" };
+/** The statement a failing decode breaks, where it is not the codec's own: what a reader must refuse (vlen-utf8) or accept (zstd). */
+const FAILURE_STATEMENTS: Readonly<Record<string, string>> = { "vlen-utf8": "F-6.4", zstd: "F-6.6" };
+const codecStatement = (codec: string): string => CODEC_STATEMENTS[codec] ?? "F-6.9";
 
 /** What `inspect --json` prints. */
 interface Report {
@@ -52,6 +60,8 @@ interface Report {
   steps: Step[];
   values: { rows: { row: number; value: unknown }[]; chunkRows: number } | null;
   error: string | null;
+  /** The statement of docs/FORMAT.md the failing step breaks, when one fails. */
+  statement: string | null;
 }
 
 /** `--chunk` as a non-negative integer. */
@@ -93,7 +103,7 @@ async function run(ctx: CommandContext): Promise<number> {
     }
     const report: Report = {
       path: rz.path, column: name, metadataKey: file, zarrJson: new TextDecoder().decode(stored),
-      chunk: null, fillValue: meta.fillValue, steps: [], values: null, error: null,
+      chunk: null, fillValue: meta.fillValue, steps: [], values: null, error: null, statement: null,
     };
     const rowWidth = elementCount(meta.chunkShape.slice(1));
     const bool = meta.dataType === "bool";
@@ -116,7 +126,7 @@ async function run(ctx: CommandContext): Promise<number> {
       }
     }
     ctx.out(ctx.json ? toJsonLine(report) : formatReport(report, shown));
-    if (report.error !== null) ctx.err(`ratzarr: ${report.error}\n`);
+    if (report.error !== null) ctx.err(`ratzarr: ${report.error} (${report.statement ?? "F-5.8"})\n`);
     return report.error === null ? 0 : 1;
   } finally {
     await rz.close();
@@ -141,6 +151,7 @@ async function decodeSteps(codecs: readonly CodecMetadata[], spec: ChunkSpec, fi
   const fail = (step: Step, e: unknown): undefined => {
     step.error = messageOf(e);
     report.error = e instanceof CodecError ? e.message : `codec ${step.codec}, chunk "${key}": ${step.error}`;
+    report.statement = FAILURE_STATEMENTS[step.codec] ?? step.statement;
     return undefined;
   };
 
@@ -148,7 +159,7 @@ async function decodeSteps(codecs: readonly CodecMetadata[], spec: ChunkSpec, fi
   for (let i = b2b.length - 1; i >= 0; i--) {
     const codec = b2b[i]!;
     const decodedSize = sizes[i];
-    const step: Step = { codec: codec.name, kind: codec.kind, configuration: config(a2a.length + 1 + i), inputBytes: b.byteLength, expectedBytes: decodedSize ?? null };
+    const step: Step = { codec: codec.name, kind: codec.kind, configuration: config(a2a.length + 1 + i), inputBytes: b.byteLength, expectedBytes: decodedSize ?? null, statement: codecStatement(codec.name) };
     report.steps.push(step);
     try {
       const header = bytesHeader(codec.name, b, key);
@@ -162,7 +173,7 @@ async function decodeSteps(codecs: readonly CodecMetadata[], spec: ChunkSpec, fi
   }
 
   const a2bConfig = config(a2a.length);
-  const step: Step = { codec: a2b.name, kind: a2b.kind, configuration: a2bConfig, inputBytes: b.byteLength, expectedBytes: sizes[0] ?? null };
+  const step: Step = { codec: a2b.name, kind: a2b.kind, configuration: a2bConfig, inputBytes: b.byteLength, expectedBytes: sizes[0] ?? null, statement: codecStatement(a2b.name) };
   report.steps.push(step);
   if (a2b.name === "vlen-utf8") step.header = vlenHeader(b);
   else if (a2b.name === "bytes") step.header = { endian: typeof a2bConfig["endian"] === "string" ? a2bConfig["endian"] : "(none: 1-byte type)" };
@@ -175,7 +186,7 @@ async function decodeSteps(codecs: readonly CodecMetadata[], spec: ChunkSpec, fi
   step.elements = arr.length;
   for (let i = a2a.length - 1; i >= 0; i--) {
     const codec = a2a[i]!;
-    const s: Step = { codec: codec.name, kind: codec.kind, configuration: config(i) };
+    const s: Step = { codec: codec.name, kind: codec.kind, configuration: config(i), statement: codecStatement(codec.name) };
     report.steps.push(s);
     try {
       arr = await codec.decode(arr, specs[i]!, ctx);
@@ -213,9 +224,9 @@ function formatReport(r: Report, shown: readonly string[]): string {
       const size = s.outputBytes !== undefined ? `${s.inputBytes} -> ${s.outputBytes} bytes`
         : s.inputBytes !== undefined ? `${s.inputBytes} bytes -> ${s.elements ?? "?"} elements`
         : `-> ${s.elements ?? "?"} elements`;
-      text += `  ${i + 1}. ${s.codec}${conf}: ${size}\n`;
+      text += `  ${i + 1}. ${s.codec}${conf}: ${size} (${s.statement})\n`;
       if (s.header !== undefined) text += showHeader(s.header).map((l) => (l.startsWith(" ") ? `${l}\n` : `     ${l}\n`)).join("");
-      if (s.error !== undefined) text += `     FAILED: ${s.error}\n`;
+      if (s.error !== undefined) text += `     FAILED: ${s.error} (breaks ${r.statement ?? s.statement})\n`;
     });
   }
   if (r.values !== null) {
@@ -240,10 +251,10 @@ RAT/area/zarr.json as stored (412 bytes):
 chunk 1 of 2 along rows: RAT/area/c/1 (rows 500 to 1000)
 stored 1811 bytes
 decode:
-  1. zstd {"level":0,"checksum":false}: 1811 -> 4000 bytes
+  1. zstd {"level":0,"checksum":false}: 1811 -> 4000 bytes (F-6.5)
      frames=1 skippableFrames=0 contentSize=4000
      frame 0: offset=0 size=1811 contentSize=4000 checksum=false window=4000 blocks=1 dictionaryId=0
-  2. bytes {"endian":"little"}: 4000 bytes -> 500 elements
+  2. bytes {"endian":"little"}: 4000 bytes -> 500 elements (F-6.2)
      endian=little
 first 10 of 500 rows of the chunk:
   500  12.5
@@ -252,10 +263,13 @@ first 10 of 500 rows of the chunk:
 Default chunk: the first stored one along rows. A chunk that is not stored reads as the
 fill value. Headers: zstd frames (content size, checksum flag, window), gzip members
 (ISIZE, CRC), blosc header fields, crc32c stored and computed checksums, vlen-utf8
-element count and first lengths. Exit 1 when a codec fails (the steps before it are shown).
+element count and first lengths. Each step names the statement of docs/FORMAT.md on its
+codec's bytes; a failing step names the one it breaks. Exit 1 when a codec fails (the steps
+before it are shown).
 --json: {"path","column","metadataKey","zarrJson" (the stored text),"chunk":{"index","of",
   "key","rows":[start,stop],"stored","storedBytes"}|null,"fillValue","steps":[{"codec","kind",
-  "configuration","inputBytes","outputBytes","expectedBytes","elements","header","error"}]
-  (decode order),"values":{"chunkRows","rows":[{"row","value"}]}|null,"error"}`,
+  "configuration","inputBytes","outputBytes","expectedBytes","elements","header","statement",
+  "error"}] (decode order),"values":{"chunkRows","rows":[{"row","value"}]}|null,"error",
+  "statement"}`,
   run,
 };

@@ -13,9 +13,9 @@ import { RatZarrError } from "../../errors.js";
 import { EXIT, UsageError } from "../usage-error.js";
 import { toJsonLine } from "../json-output.js";
 
-/** One problem as a line of text: `KIND key: message`. */
+/** One problem as a line of text: `KIND key: message (F-x.y)`, the statement of docs/FORMAT.md it breaks last. */
 export function formatProblem(p: Problem): string {
-  return `${p.kind.toUpperCase()} ${p.key}: ${p.message}`;
+  return `${p.kind.toUpperCase()} ${p.key}: ${p.message} (${p.statement})`;
 }
 
 export const verifyCommand: Command = {
