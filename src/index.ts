@@ -25,6 +25,8 @@ export type { ArrayMetadata, GroupMetadata, NodeMetadata, ChunkKeyEncoding } fro
 export { parseJson, stringifyJson } from "./format/json.js";
 export { RatZarr, RatColumn, RAT_GROUP, DEFAULT_CHUNK_SIZE, AttributeMapping, MANAGED_KEYS, webPlatform, webRuntime, storeLocation } from "./rat/index.js";
 export type { RatZarrOptions, ColumnDataType, ModificationEvent, Platform, RatLocation, Runtime } from "./rat/index.js";
+export { applyBlocks, copyRat, ratChunkSize, partitionFromEnv, partitionBlocks, BlockState, DEFAULT_BLOCK_LEN, PARTITION_INDEX_VARIABLES } from "./rat/applier/index.js";
+export type { ApplyBlocksOptions, ApplyBlocksResult, BlockFunction, BlockProgress, CopyRatOptions, ColumnArray, ColumnTypes, InputBlocks, OutputBlocks, RatColumnTypes, RatSource, ColumnSpec, RowCountMode, Partition, PartitionVariables } from "./rat/applier/index.js";
 export { GDAL_USAGES, GDAL_TABLE_TYPES, GDAL_ATTRIBUTES, isGdalUsage, clearLinearBinning } from "./rat/gdal-meaning.js";
 export type { GdalUsage, GdalTableType, LinearBinning, RowOfValueOptions } from "./rat/gdal-meaning.js";
 export { wasmZstd } from "./codecs/zstd-backend.js";

@@ -7,9 +7,12 @@
  *   RATZARR_ZSTD_QUEUE=N           jobs a worker holds before the caller does one        option `zstdQueueDepth`
  *
  * Read when the Node runtime is first made, never on import. The S3 store reads
- * the AWS endpoint and region variables through `processEnv` too.
+ * the AWS endpoint and region variables through `processEnv` too, and
+ * `partitionVariables()` the job index of AWS Batch array jobs
+ * (`AWS_BATCH_JOB_ARRAY_INDEX`) and Kubernetes indexed Jobs (`JOB_COMPLETION_INDEX`).
  */
 import { RatZarrError } from "../errors.js";
+import { PARTITION_INDEX_VARIABLES, type PartitionVariables } from "../rat/applier/partition.js";
 
 /** How the Node runtime is set up; every field also has an environment variable. */
 export interface NodeRuntimeOptions {
@@ -70,5 +73,19 @@ export function optionsFromEnv(env: EnvLookup = processEnv): NodeRuntimeOptions 
   if (workers !== undefined) out.zstdWorkers = workers;
   const queue = integer(env, "RATZARR_ZSTD_QUEUE", 1, 64);
   if (queue !== undefined) out.zstdQueueDepth = queue;
+  return out;
+}
+
+/**
+ * The job index variables of AWS Batch array jobs (`AWS_BATCH_JOB_ARRAY_INDEX`) and Kubernetes
+ * indexed Jobs (`JOB_COMPLETION_INDEX`), as set (unset: absent), for `partitionFromEnv`:
+ * `partitionFromEnv(partitionVariables(), 8)`. Read on call, never on import.
+ */
+export function partitionVariables(env: EnvLookup = processEnv): PartitionVariables {
+  const out: { -readonly [K in keyof PartitionVariables]: string } = {};
+  for (const name of PARTITION_INDEX_VARIABLES) {
+    const value = env(name);
+    if (value !== undefined) out[name] = value;
+  }
   return out;
 }

@@ -12,6 +12,7 @@ import type { DataType } from "../data-types.js";
 import { CodecRegistry } from "../codecs/registry.js";
 import { wasmZstd } from "../codecs/zstd-backend.js";
 import { type NodeRuntimeOptions, optionsFromEnv } from "./env.js";
+import { type ApplyBlocksOptions, type ApplyBlocksResult, applyBlocks as coreApplyBlocks, type BlockFunction, copyRat as coreCopyRat, type CopyRatOptions, type RatColumnTypes, type RatSource } from "../rat/applier/index.js";
 import { nodePlatform } from "./platform.js";
 import { nativeZstd } from "./zstd-native.js";
 import { zlibZstd } from "./zstd-zlib.js";
@@ -20,7 +21,7 @@ export * from "../index.js";
 export { FileSystemStore } from "../stores/fs.js";
 export type { FileSystemStoreOptions } from "../stores/fs.js";
 export { nodePlatform } from "./platform.js";
-export { optionsFromEnv } from "./env.js";
+export { optionsFromEnv, partitionVariables } from "./env.js";
 export type { NodeRuntimeOptions, EnvLookup } from "./env.js";
 
 let standard: Runtime | undefined;
@@ -56,4 +57,14 @@ export class RatZarr extends CoreRatZarr {
   protected static override defaultRuntime(): Runtime {
     return nodeRuntime();
   }
+}
+
+/** `applyBlocks` on Node: RATs given as paths open with the Node runtime (local paths, s3://) unless `open.runtime` is given. */
+export function applyBlocks<I extends RatColumnTypes = RatColumnTypes, O extends RatColumnTypes = RatColumnTypes>(fn: BlockFunction<I, O>, options: ApplyBlocksOptions = {}): Promise<ApplyBlocksResult> {
+  return coreApplyBlocks(fn, { ...options, open: { runtime: nodeRuntime(), ...options.open } });
+}
+
+/** `copyRat` on Node: paths open with the Node runtime unless `open.runtime` is given. */
+export function copyRat(src: RatSource, dst: RatSource, options: CopyRatOptions = {}): Promise<ApplyBlocksResult | undefined> {
+  return coreCopyRat(src, dst, { ...options, open: { runtime: nodeRuntime(), ...options.open } });
 }

@@ -1,0 +1,12 @@
+export { applyBlocks, DEFAULT_BLOCK_LEN } from "./apply-blocks.js";
+export type { ApplyBlocksOptions, ApplyBlocksResult, BlockFunction, BlockProgress } from "./apply-blocks.js";
+export { BlockState } from "./block-state.js";
+export { ratChunkSize, MIN_RULE_CHUNK, MAX_RULE_CHUNK } from "./chunk-rule.js";
+export { copyRat } from "./copy-rat.js";
+export type { CopyRatOptions } from "./copy-rat.js";
+export type { ColumnArray, ColumnTypes, InputBlocks, RatColumnTypes } from "./input-blocks.js";
+export type { RatSource } from "./open-rats.js";
+export type { OutputBlocks } from "./output-blocks.js";
+export type { ColumnSpec, RowCountMode } from "./output-writer.js";
+export { partitionFromEnv, partitionBlocks, PARTITION_INDEX_VARIABLES } from "./partition.js";
+export type { Partition, PartitionVariables } from "./partition.js";
