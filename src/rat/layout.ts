@@ -41,6 +41,9 @@ export async function ratState(store: Store, options: StoreOptions): Promise<"va
     // A root group with no attributes and no RAT group yet: another writer (Python ratzarr
     // writes the root first) may be creating the RAT right now. A RAT group without a root:
     // this library creating one. Either way, give it a moment; anything else is not a RAT.
+    // Both groups now: the root appeared between the check above and these reads (another
+    // writer finishing a new RAT): valid, not "other".
+    if (root?.nodeType === "group" && rat?.nodeType === "group") return "valid";
     const rootFirst = root?.nodeType === "group" && Object.keys(root.attributes).length === 0 && rat === undefined;
     const ratFirst = root === undefined && rat?.nodeType === "group" && rat.attributes["ROWCOUNT"] !== undefined;
     if (!rootFirst && !ratFirst) return "other";

@@ -246,3 +246,29 @@ for (const backend of await testBackends()) {
   b.after(removeLocalPaths);
   b.run();
 }
+
+const race = suite("RatZarr.open: another writer finishing a new RAT while this one looks");
+
+race("the root zarr.json appearing between the validity check and the second look: valid, not 'holds no RAT'", async () => {
+  // A RAT made to the point another creator leaves it (RAT group written, root not yet);
+  // the root appears right after this opener's first look, as when 8 jobs create one RAT.
+  class RootLate extends MemoryStore {
+    rootReads = 0;
+    override get(key: string, options?: Parameters<MemoryStore["get"]>[1]): Promise<Uint8Array | undefined> {
+      if (key === "zarr.json" && this.rootReads++ === 0) {
+        const p = super.get("__none__", options);
+        void super.set("zarr.json", bytes('{\n  "attributes": {},\n  "zarr_format": 3,\n  "consolidated_metadata": null,\n  "node_type": "group"\n}'));
+        return p;
+      }
+      return super.get(key, options);
+    }
+  }
+  const store = new RootLate();
+  await store.set("RAT/zarr.json", bytes('{\n  "attributes": {\n    "ROWCOUNT": 0,\n    "CHUNKSIZE": 500000\n  },\n  "zarr_format": 3,\n  "consolidated_metadata": null,\n  "node_type": "group"\n}'));
+  const rz = await RatZarr.open(store, { readOnly: true });
+  assert.is(rz.getRowCount(), 0);
+  assert.ok(store.rootReads >= 2);
+  await rz.close();
+});
+
+race.run();

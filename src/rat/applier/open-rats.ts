@@ -5,8 +5,7 @@
  * both input and output is opened writable once, as RIOS shares it), and
  * closed at the end.
  */
-import { NodeError, RatZarrError, showValue } from "../../errors.js";
-import { sleep } from "../../retry.js";
+import { RatZarrError, showValue } from "../../errors.js";
 import { RatZarr, type RatZarrOptions } from "../rat-zarr.js";
 
 /** A RAT as the applier takes it: an open handle, or a path or URL that `RatZarr.open` takes. */
@@ -30,22 +29,9 @@ function entries(what: "inputs" | "outputs", given: unknown): [string, RatSource
   return out as [string, RatSource][];
 }
 
-/**
- * Open `path` writable, creating it. Many jobs creating one RAT at once: `RatZarr.open` can
- * see the RAT group and then, a moment later, the root group another job has just written,
- * and call the path "not a RAT" (a check-then-read race in layout.ts's `ratState`); asked
- * again it sees a valid RAT. Something that really is not a RAT is still refused, after
- * the second try.
- */
+/** Open `path` writable, creating it (several jobs may create one RAT at once: RatZarr.open allows it). */
 async function openWritable(path: string, options: RatZarrOptions): Promise<RatZarr> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await RatZarr.open(path, { ...options, readOnly: false });
-    } catch (e) {
-      if (!(e instanceof NodeError && e.code === "not-a-rat") || attempt >= 2) throw e;
-      await sleep(100 * (attempt + 1), options.signal);
-    }
-  }
+  return RatZarr.open(path, { ...options, readOnly: false });
 }
 
 /** Open the RATs of `inputs` and `outputs` (`options` for paths: readOnly is set here, per use). */
