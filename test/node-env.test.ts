@@ -13,6 +13,7 @@ const env = (vars: Record<string, string>) => (name: string) => vars[name];
 test("each variable becomes its option; unset ones give none", () => {
   assert.equal(optionsFromEnv(env({})), {});
   assert.equal(optionsFromEnv(env({ RATZARR_ZSTD: "wasm", RATZARR_ZSTD_WORKERS: "0", RATZARR_ZSTD_QUEUE: "3" })), { zstd: "wasm", zstdWorkers: 0, zstdQueueDepth: 3 });
+  assert.equal(optionsFromEnv(env({ RATZARR_ZSTD_FRAME_THREADS: "2" })), { zstdFrameThreads: 2 });
   assert.equal(optionsFromEnv(env({ RATZARR_ZSTD: "native" })), { zstd: "native" });
   assert.equal(optionsFromEnv(env({ RATZARR_ZSTD: "zlib" })), { zstd: "zlib" });
 });
@@ -37,7 +38,7 @@ test("the zstd backend: native when zstd-napi loads, else node:zlib where Node h
 });
 
 test("a bad value is a RatZarrError naming the variable and the value", async () => {
-  for (const [name, value] of [["RATZARR_ZSTD", "fast"], ["RATZARR_ZSTD_WORKERS", "-1"], ["RATZARR_ZSTD_WORKERS", "two"], ["RATZARR_ZSTD_QUEUE", "0"], ["RATZARR_ZSTD_QUEUE", "1.5"]] as const) {
+  for (const [name, value] of [["RATZARR_ZSTD", "fast"], ["RATZARR_ZSTD_WORKERS", "-1"], ["RATZARR_ZSTD_WORKERS", "two"], ["RATZARR_ZSTD_QUEUE", "0"], ["RATZARR_ZSTD_QUEUE", "1.5"], ["RATZARR_ZSTD_FRAME_THREADS", "17"], ["RATZARR_ZSTD_FRAME_THREADS", "-1"]] as const) {
     await rejects(async () => optionsFromEnv(env({ [name]: value })), RatZarrError, new RegExp(name), new RegExp(JSON.stringify(value).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
   }
 });

@@ -5,6 +5,7 @@
  *   RATZARR_ZSTD=native|zlib|wasm  zstd backend (default: native, else zlib, else wasm)  option `zstd`
  *   RATZARR_ZSTD_WORKERS=N         zstd worker threads at most (0: none)                 option `zstdWorkers`
  *   RATZARR_ZSTD_QUEUE=N           jobs a worker holds before the caller does one        option `zstdQueueDepth`
+ *   RATZARR_ZSTD_FRAME_THREADS=N   libzstd threads for one awaited chunk (0: none)      option `zstdFrameThreads`
  *
  * Read when the Node runtime is first made, never on import. The S3 store reads
  * the AWS endpoint and region variables through `processEnv` too, and
@@ -26,6 +27,8 @@ export interface NodeRuntimeOptions {
   readonly zstdWorkers?: number | undefined;
   /** Jobs a zstd worker holds before the calling thread does the next one itself. */
   readonly zstdQueueDepth?: number | undefined;
+  /** libzstd threads that compress one chunk of 1 MiB or more a caller waits on alone (native backend; 0: none). */
+  readonly zstdFrameThreads?: number | undefined;
 }
 
 /** The zstd backends of the Node runtime, by the name `RATZARR_ZSTD` and the `zstd` option take. */
@@ -73,6 +76,8 @@ export function optionsFromEnv(env: EnvLookup = processEnv): NodeRuntimeOptions 
   if (workers !== undefined) out.zstdWorkers = workers;
   const queue = integer(env, "RATZARR_ZSTD_QUEUE", 1, 64);
   if (queue !== undefined) out.zstdQueueDepth = queue;
+  const frame = integer(env, "RATZARR_ZSTD_FRAME_THREADS", 0, 16);
+  if (frame !== undefined) out.zstdFrameThreads = frame;
   return out;
 }
 

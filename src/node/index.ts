@@ -35,7 +35,7 @@ let standard: Runtime | undefined;
 export function nodeRuntime(options?: NodeRuntimeOptions): Runtime {
   if (options === undefined && standard !== undefined) return standard;
   const o = { ...optionsFromEnv(), ...options };
-  const threads = { workers: o.zstdWorkers, queueDepth: o.zstdQueueDepth };
+  const threads = { workers: o.zstdWorkers, queueDepth: o.zstdQueueDepth, frameThreads: o.zstdFrameThreads };
   const forced = { native: () => nativeZstd(threads), zlib: () => zlibZstd(threads), wasm: wasmZstd } as const;
   // Measured on Node 22 and 24 (README, "Dependencies"): per chunk zstd-napi and node:zlib tie, but whole
   // RAT writes and reads run 10-30% faster on zstd-napi; both ~2x WASM. The registry falls back to WASM.

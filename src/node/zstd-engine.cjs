@@ -16,32 +16,53 @@ const { isMainThread, parentPort, workerData } = require("node:worker_threads");
 /** A compression output buffer above this size is not kept between calls. */
 const KEEP_SCRATCH = 16 << 20;
 
+/** Inputs from this size are compressed with libzstd's own threads when `frameThreads` > 0 and the caller waits on them alone. */
+const FRAME_THREADS_FROM = 1 << 20;
+
+/** libzstd's job size for one frame on several threads (its minimum is 512 KiB). */
+const FRAME_JOB_SIZE = 512 << 10;
+
 /**
  * @param {any} binding zstd-napi/binding
  * @param {any} zstdNapi zstd-napi (its streaming decompress, for frames that do not say their size)
+ * @param {number} [frameThreads] libzstd threads for one large frame nobody else competes with (0: none)
  */
-function createEngine(binding, zstdNapi) {
-  const cctx = new binding.CCtx();
+function createEngine(binding, zstdNapi, frameThreads = 0) {
+  /** A compression context with its current level and checksum flag, set only when they change. */
+  const context = (threads) => {
+    const cctx = new binding.CCtx();
+    cctx.setParameter(binding.CParameter.contentSizeFlag, 1);
+    if (threads > 0) {
+      cctx.setParameter(binding.CParameter.nbWorkers, threads);
+      cctx.setParameter(binding.CParameter.jobSize, FRAME_JOB_SIZE);
+    }
+    return { cctx, level: NaN, checksum: null };
+  };
+  const single = context(0);
+  let threaded = null;
   const dctx = new binding.DCtx();
-  let level = NaN;
-  let checksum = null;
   let scratch = new Uint8Array(0);
-  cctx.setParameter(binding.CParameter.contentSizeFlag, 1);
   return {
-    /** One frame with its content size (and a checksum when asked), in a buffer of its own. */
-    compress(data, lvl, sum) {
-      if (lvl !== level) {
-        cctx.setParameter(binding.CParameter.compressionLevel, lvl);
-        level = lvl;
+    /**
+     * One frame with its content size (and a checksum when asked), in a buffer of its own.
+     * `alone`: the caller waits on this chunk and nothing else runs beside it, so a large one
+     * is split among libzstd's threads (still one standard frame).
+     */
+    compress(data, lvl, sum, alone = false) {
+      let c = single;
+      if (alone && frameThreads > 0 && data.byteLength >= FRAME_THREADS_FROM) c = threaded ??= context(frameThreads);
+      if (lvl !== c.level) {
+        c.cctx.setParameter(binding.CParameter.compressionLevel, lvl);
+        c.level = lvl;
       }
-      if (sum !== checksum) {
-        cctx.setParameter(binding.CParameter.checksumFlag, sum ? 1 : 0);
-        checksum = sum;
+      if (sum !== c.checksum) {
+        c.cctx.setParameter(binding.CParameter.checksumFlag, sum ? 1 : 0);
+        c.checksum = sum;
       }
       const bound = binding.compressBound(data.byteLength);
       const dest = bound <= scratch.byteLength ? scratch : new Uint8Array(bound);
       if (bound <= KEEP_SCRATCH) scratch = dest;
-      const n = cctx.compress2(dest, data);
+      const n = c.cctx.compress2(dest, data);
       return dest.slice(0, n);
     },
     /** The frames in `frame`; `size` is their total content size when they announce it. */

@@ -29,10 +29,19 @@ export interface NativeZstdOptions {
   readonly workers?: number | undefined;
   /** Jobs a worker holds before the calling thread does the next one itself. Default 2. */
   readonly queueDepth?: number | undefined;
+  /**
+   * libzstd threads for one chunk of 1 MiB or more that a caller waits on alone (a write of one
+   * aligned block with nothing else in flight): split into 512 KiB jobs, still one standard frame.
+   * 0: none. Default: `DEFAULT_FRAME_THREADS`.
+   */
+  readonly frameThreads?: number | undefined;
 }
 
+/** libzstd threads for one awaited chunk by default (README, "Performance": measured). */
+export const DEFAULT_FRAME_THREADS = 0;
+
 interface Engine {
-  compress(data: Uint8Array, level: number, checksum: boolean): Uint8Array;
+  compress(data: Uint8Array, level: number, checksum: boolean, alone?: boolean): Uint8Array;
   decompress(frame: Uint8Array, size: number | undefined): Uint8Array;
 }
 
@@ -122,16 +131,17 @@ function defaultPoolSize(): number {
 export async function nativeZstd(options: NativeZstdOptions = {}): Promise<ZstdBackend> {
   const require = createRequire(import.meta.url);
   const paths = { binding: require.resolve("zstd-napi/binding"), main: require.resolve("zstd-napi") };
-  const { createEngine } = require("./zstd-engine.cjs") as { createEngine(binding: unknown, main: unknown): Engine };
-  const engine = createEngine(require(paths.binding), require(paths.main));
+  const { createEngine } = require("./zstd-engine.cjs") as { createEngine(binding: unknown, main: unknown, frameThreads?: number): Engine };
+  const frameThreads = options.frameThreads ?? DEFAULT_FRAME_THREADS;
+  const engine = createEngine(require(paths.binding), require(paths.main), frameThreads);
   const size = options.workers ?? defaultPoolSize();
   const pool = size > 0 ? new ZstdWorkerPool(size, options.queueDepth ?? QUEUE_DEPTH, new URL("./zstd-engine.cjs", import.meta.url), { ratzarrZstd: true, ...paths }) : undefined;
   return {
-    name: pool === undefined ? "native (zstd-napi)" : `native (zstd-napi, ${size} worker thread${size === 1 ? "" : "s"})`,
+    name: `native (zstd-napi${pool === undefined ? "" : `, ${size} worker thread${size === 1 ? "" : "s"}`}${frameThreads > 0 ? `, ${frameThreads} libzstd threads per awaited chunk` : ""})`,
     writesChecksums: true,
     // When every worker is busy, this thread does the chunk itself rather than queue it: both cores work.
     compress: (data, { level, checksum, schedule }) =>
-      schedule?.offload === true && pool !== undefined && data.byteLength >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "compress", input: data, level, checksum, detachable: schedule.detachable }) : engine.compress(data, level, checksum),
+      schedule?.offload === true && pool !== undefined && data.byteLength >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "compress", input: data, level, checksum, detachable: schedule.detachable }) : engine.compress(data, level, checksum, schedule?.offload !== true),
     decompress: (frame, { size, schedule }) =>
       schedule?.offload === true && pool !== undefined && size !== undefined && size >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "decompress", input: frame, size }) : engine.decompress(frame, size),
   };

@@ -44,6 +44,31 @@ test("native and WASM frames decode on the other backend, with content size (and
   }
 });
 
+test("libzstd threads for one awaited chunk (frameThreads): one standard frame with its content size, read by WASM and by zarr-python's numcodecs; offloaded chunks and small ones stay single-threaded", async () => {
+  const threaded = await nativeZstd({ workers: 0, frameThreads: 2 });
+  const plain = await nativeZstd({ workers: 0, frameThreads: 0 });
+  assert.match(threaded.name, /2 libzstd threads per awaited chunk/);
+  const w = await wasm();
+  const data = sample(500_000); // 4 MB: eight 512 KiB jobs
+  for (const checksum of [false, true]) {
+    const a = await threaded.compress(data, { level: 3, checksum });
+    const scan = scanZstdFrames(a, "zstd", "k");
+    assert.is(scan.frames.length, 1, "one frame");
+    assert.is(scan.contentSize, data.length);
+    assert.is(scan.frames[0]!.hasChecksum, checksum);
+    // The jobs restart the match history every 512 KiB: not the single-threaded bytes, so the option took effect.
+    assert.not.equal(a, await plain.compress(data, { level: 3, checksum }));
+    assert.equal(await w.decompress(a, { size: data.length }), data);
+    assert.equal(await plain.decompress(a, { size: data.length }), data);
+    const py = execFileSync(join(root, ".venv/bin/python"), ["-c", "import sys, numcodecs; d = numcodecs.Zstd().decode(sys.stdin.buffer.read()); sys.stdout.write(str(len(d)) + ' ' + str(sum(bytes(d)) % 1000003))"], { input: a, encoding: "utf8" });
+    assert.is(py, `${data.length} ${data.reduce((s, x) => s + x, 0) % 1000003}`);
+  }
+  // Offloaded (another chunk runs beside it) and chunks under 1 MiB: the single-threaded bytes.
+  assert.equal(await threaded.compress(data, { level: 3, checksum: false, schedule: { offload: true } }), await plain.compress(data, { level: 3, checksum: false }));
+  const small = sample(100_000);
+  assert.equal(await threaded.compress(small, { level: 3, checksum: false }), await plain.compress(small, { level: 3, checksum: false }));
+});
+
 test("worker threads: many offloaded chunks at once come back exact and in order, corrupt frames are errors, small chunks stay in place", async () => {
   const native = await nativeZstd();
   assert.match(native.name, /worker thread/);
