@@ -13,12 +13,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RatZarr } from "../../src/node/index.js";
-import { ensurePythonEnv } from "../harness/python.js";
+import { ensurePythonEnv, zarrPythons } from "../harness/python.js";
 
 const script = join(import.meta.dirname, "../python/consolidated_evidence.py");
 
-test("F-9.2: zarr-python's consolidated metadata goes stale under Python ratzarr; ratzarr reads what is stored", async () => {
-  const python = ensurePythonEnv();
+for (const z of zarrPythons()) test(`F-9.2: zarr-python's consolidated metadata goes stale under Python ratzarr; ratzarr reads what is stored [zarr-python ${z.version}]`, async () => {
+  const python = ensurePythonEnv(z);
   const dir = mkdtempSync(join(tmpdir(), "ratzarr-consolidated-"));
   try {
     const path = join(dir, "rat.zarr");

@@ -1,7 +1,7 @@
 /**
  * docs/FORMAT.md section 5: data types, fill values, missing chunks, edge
  * chunks, all-fill chunks and the cleared tail after a shrink, with
- * zarr-python 3.1.6 as the second opinion.
+ * zarr-python (3.1.6 and 3.4.x) as the second opinion.
  */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -15,7 +15,7 @@ import { parseArrayMetadata } from "../../src/format/metadata.js";
 import type { Store } from "../../src/stores/store.js";
 import { verifyRat } from "../../src/cli/verify.js";
 import { cleanup, editJson, keys, quiet, tempDir, text } from "./helpers.js";
-import { python } from "./python.js";
+import { pythonOf, zarrPythons } from "./python.js";
 
 const t = suite("format: data types, fill values, chunks");
 t.after.each(cleanup);
@@ -32,7 +32,8 @@ async function rawChunk(store: Store, path: string, key: string): Promise<ArrayL
 
 const list = (a: ArrayLike<unknown>) => Array.from(a as ArrayLike<number>);
 
-t("F-5.1: columns of the twelve types are written; float16 is read (zarr-python's) but never written", async () => {
+for (const z of zarrPythons()) t(`F-5.1: columns of the twelve types are written; float16 is read (zarr-python's) but never written [zarr-python ${z.version}]`, async () => {
+  const python = pythonOf(z);
   const store = new MemoryStore();
   const rz = await RatZarr.open(store, quiet);
   for (const dt of ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64", "string"] as const) await rz.createColumn(`c_${dt}`, dt);
@@ -61,7 +62,8 @@ a[...] = np.array([0.5, -2, 65504, 1e-7, float("inf")], dtype="float16")
   }
 });
 
-t("F-5.3 F-5.4: fill values as zarr-python writes them (NaN, ±Infinity, past 2^53) and by hand (hex bits, string \"0\"); missing chunks read as the fill, both ways", async () => {
+for (const z of zarrPythons()) t(`F-5.3 F-5.4: fill values as zarr-python writes them (NaN, ±Infinity, past 2^53) and by hand (hex bits, string "0"); missing chunks read as the fill, both ways [zarr-python ${z.version}]`, async () => {
+  const python = pythonOf(z);
   const dir = tempDir();
   python(`
 st = LocalStore(inp)
@@ -103,7 +105,8 @@ out([[float(x) for x in g["f"][...]], [str(x) for x in g["s"][...]]])
   assert.equal(seen, [[0, 0, 0, 1.5, 0, 0, 0], ["", "", "", "", "", "", ""]]);
 });
 
-t("F-5.5: every stored chunk holds the whole chunk shape, the edge padded with the fill value, rows in C order; zarr-python's chunks decode the same", async () => {
+for (const z of zarrPythons()) t(`F-5.5: every stored chunk holds the whole chunk shape, the edge padded with the fill value, rows in C order; zarr-python's chunks decode the same [zarr-python ${z.version}]`, async () => {
+  const python = pythonOf(z);
   const dir = tempDir();
   const path = join(dir, "r.zarr");
   const rz = await RatZarr.open(path, quiet);
@@ -134,7 +137,8 @@ s = zarr.create_array(store=st, name="s", shape=(10,), chunks=(4,), dtype=np.dty
   }
 });
 
-t("F-5.6: a chunk all fill value after a write is not stored and its key is deleted; NaN equals a NaN fill, -0.0 differs from 0.0; zarr-python keeps the same keys", async () => {
+for (const z of zarrPythons()) t(`F-5.6: a chunk all fill value after a write is not stored and its key is deleted; NaN equals a NaN fill, -0.0 differs from 0.0; zarr-python keeps the same keys [zarr-python ${z.version}]`, async () => {
+  const python = pythonOf(z);
   const dir = tempDir();
   const path = join(dir, "r.zarr");
   const rz = await RatZarr.open(path, quiet);
@@ -163,7 +167,8 @@ out(sorted(os.path.relpath(os.path.join(r, x), inp) for r, _, fs in os.walk(inp)
   assert.equal(py, ["f/c/0", "f/c/2", "n/c/1"]);
 });
 
-t("F-5.7: a shrink deletes chunks past the end and resets the edge chunk's tail (deleting it when all fill); a grow reads fill, in zarr-python too", async () => {
+for (const z of zarrPythons()) t(`F-5.7: a shrink deletes chunks past the end and resets the edge chunk's tail (deleting it when all fill); a grow reads fill, in zarr-python too [zarr-python ${z.version}]`, async () => {
+  const python = pythonOf(z);
   const dir = tempDir();
   const path = join(dir, "r.zarr");
   const rz = await RatZarr.open(path, quiet);

@@ -1,7 +1,7 @@
 /**
  * docs/FORMAT.md section 6: the codecs' bytes. The default chain, `bytes`,
  * `vlen-utf8` (against numcodecs), zstd frames as written and as read,
- * `crc32c` and `sharding_indexed` placement (against zarr-python 3.1.6).
+ * `crc32c` and `sharding_indexed` placement (against zarr-python 3.1.6 and 3.4.x).
  */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -14,7 +14,7 @@ import { crc32c } from "../../src/codecs/crc32c.js";
 import { scanZstdFrames } from "../../src/codecs/zstd-frame.js";
 import { verifyRat } from "../../src/cli/verify.js";
 import { cleanup, keys, quiet, tempDir } from "./helpers.js";
-import { python } from "./python.js";
+import { pythonOf, zarrPythons } from "./python.js";
 
 const t = suite("format: codecs");
 t.after.each(cleanup);
@@ -55,7 +55,8 @@ t("F-6.2: bytes: C order, little-endian as written, big-endian read, bool 0/1 wr
   await fails(async () => (await ZarrArray.open(store, "a")).read(), /7 bytes, expected 8/);
 });
 
-t("F-6.3: vlen-utf8 bytes: count, then length and UTF-8 per element; the example of the document; the same bytes numcodecs writes; lone surrogates as U+FFFD", async () => {
+for (const z of zarrPythons()) t(`F-6.3: vlen-utf8 bytes: count, then length and UTF-8 per element; the example of the document; the same bytes numcodecs writes; lone surrogates as U+FFFD [zarr-python ${z.version}]`, async () => {
+  const python = pythonOf(z);
   const c = await vlen();
   const example = ["a", "", "héllo", "xyz"];
   const ours = await c.encode(example, strings(4), { key: "k" });
@@ -119,7 +120,8 @@ t("F-6.5: zstd frames as written: level 0 is libzstd's 3, content size in the he
   assert.is(f.hasChecksum, !backend.name.startsWith("wasm"), backend.name);
 });
 
-t("F-6.6: zstd frames as read: without content size, with checksum (zarr-python's), concatenated, after a skippable frame; dictionaries, cuts and wrong sizes refused", async () => {
+for (const z of zarrPythons()) t(`F-6.6: zstd frames as read: without content size, with checksum (zarr-python's), concatenated, after a skippable frame; dictionaries, cuts and wrong sizes refused [zarr-python ${z.version}]`, async () => {
+  const python = pythonOf(z);
   const data = Uint8Array.from({ length: 400 }, (_, i) => (i * 7) % 13);
   const frame = await (await zstd()).encode(data, { key: "k" });
   const bare = withoutContentSize(frame);
@@ -149,7 +151,8 @@ a[...] = np.arange(100, dtype="uint32") * 3
   await fails(() => unzstd(frame, 399), /announce 400 decoded bytes, expected 399/);
 });
 
-t("F-6.7: crc32c: CRC-32C of the bytes before it, 4 bytes little-endian at the end, as zarr-python writes it; a mismatch is refused and verify says checksum (F-6.7)", async () => {
+for (const z of zarrPythons()) t(`F-6.7: crc32c: CRC-32C of the bytes before it, 4 bytes little-endian at the end, as zarr-python writes it; a mismatch is refused and verify says checksum (F-6.7) [zarr-python ${z.version}]`, async () => {
+  const python = pythonOf(z);
   assert.is(crc32c(new TextEncoder().encode("123456789")), 0xe3069283);
   const sample = Uint8Array.from({ length: 1000 }, (_, i) => (i * 31 + 7) & 0xff);
   assert.is(crc32c(sample), python("import google_crc32c\nout(google_crc32c.value(bytes(inp)))", Array.from(sample)) as number);
@@ -180,7 +183,8 @@ a[...] = np.arange(6, dtype="int32") + 100
   await fails(async () => (await RatZarr.open(path, { readOnly: true })).readBlock("crc", 4, 2), /checksum mismatch/);
 });
 
-t("F-6.8: sharding_indexed: (offset, length) uint64 pairs in C order with crc32c at the shard's end, an empty inner chunk as two 2^64-1, as zarr-python writes it; index at the start read back by zarr-python", async () => {
+for (const z of zarrPythons()) t(`F-6.8: sharding_indexed: (offset, length) uint64 pairs in C order with crc32c at the shard's end, an empty inner chunk as two 2^64-1, as zarr-python writes it; index at the start read back by zarr-python [zarr-python ${z.version}]`, async () => {
+  const python = pythonOf(z);
   const dir = tempDir();
   python(`
 a = zarr.create_array(store=LocalStore(inp), shape=(9,), chunks=(3,), shards=(9,), dtype="float32")
@@ -214,7 +218,8 @@ a[...] = np.array([1, 2, 3, 0, 0, 0, 7, 8, 9], dtype="float32")
   await fails(() => arr.read(), /outside the chunk data/);
 });
 
-t("F-6.9: RAT columns zarr-python made with big-endian bytes, gzip, crc32c and blosc read like any other; this library's own columns use only the default chain", async () => {
+for (const z of zarrPythons()) t(`F-6.9: RAT columns zarr-python made with big-endian bytes, gzip, crc32c and blosc read like any other; this library's own columns use only the default chain [zarr-python ${z.version}]`, async () => {
+  const python = pythonOf(z);
   const dir = tempDir();
   const path = join(dir, "r.zarr");
   const rz = await RatZarr.open(path, quiet);

@@ -15,7 +15,7 @@ import { parseArrayMetadata } from "../../src/format/metadata.js";
 import { isInternalName } from "../../src/stores/fs-lock.js";
 import { verifyRat } from "../../src/cli/verify.js";
 import { cleanup, editJson, keys, putJson, quiet, recording, tempDir, text } from "./helpers.js";
-import { python } from "./python.js";
+import { pythonOf, zarrPythons } from "./python.js";
 
 const t = suite("format: tree and keys");
 t.after.each(cleanup);
@@ -182,7 +182,8 @@ t("F-2.3: column names: empty, '/', dots only, '__', 'zarr.json', backslash, con
   assert.ok((await keys(store)).includes("RAT/Área 1/zarr.json"));
 });
 
-t("F-2.4 F-2.5: width 1 is [rows] chunked [chunksize] with keys c/<i>; width 3 is [rows, 3] chunked [chunksize, 3] with keys c/<i>/0; zarr-python agrees", async () => {
+for (const z of zarrPythons()) t(`F-2.4 F-2.5: width 1 is [rows] chunked [chunksize] with keys c/<i>; width 3 is [rows, 3] chunked [chunksize, 3] with keys c/<i>/0; zarr-python agrees [zarr-python ${z.version}]`, async () => {
+  const python = pythonOf(z);
   const dir = tempDir();
   const path = join(dir, "ts.zarr");
   const rz = await RatZarr.open(path, quiet);
@@ -210,7 +211,8 @@ out({"mine": mine, "files": files})
   assert.equal(py.files.filter((f) => f !== "zarr.json"), ["a/c/0", "a/c/1", "a/c/2", "a/zarr.json", "w/c/0/0", "w/c/1/0", "w/c/2/0", "w/zarr.json"]);
 });
 
-t("F-2.6: chunk keys zarr-python writes with the v2 encoding and with the default encoding and '.' are read", async () => {
+for (const z of zarrPythons()) t(`F-2.6: chunk keys zarr-python writes with the v2 encoding and with the default encoding and '.' are read [zarr-python ${z.version}]`, async () => {
+  const python = pythonOf(z);
   const dir = tempDir();
   const files = python(`
 for name, enc in [("v2", {"name": "v2", "separator": "."}), ("dot", {"name": "default", "separator": "."})]:

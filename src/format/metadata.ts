@@ -4,7 +4,7 @@
  * exactly as zarr-python 3.1.4+ writes them (FORMAT.md).
  */
 import { type CodecKind, type CodecMetadata, isJsonObject, type JsonObject, type JsonValue } from "../codecs/codec.js";
-import { checkCodecOrder, parseCodecList } from "../codecs/codec-list.js";
+import { checkCodecOrder, codecToWrite, parseCodecList } from "../codecs/codec-list.js";
 import { float16ToNumber } from "../codecs/binary.js";
 import { BUILT_IN_KINDS } from "../codecs/registry.js";
 import { type DataType, type FillValue, isDataType, ITEM_SIZE } from "../data-types.js";
@@ -240,7 +240,7 @@ export function stringifyArrayMetadata(m: ArrayMetadata): string {
     chunk_grid: { name: "regular", configuration: { chunk_shape: [...m.chunkShape] } },
     chunk_key_encoding: { name: m.chunkKeyEncoding.name, configuration: { separator: m.chunkKeyEncoding.separator } },
     fill_value: fillValueJson(m.dataType, m.fillValue),
-    codecs: m.codecs.map((c) => (c.configuration === undefined ? { name: c.name } : { name: c.name, configuration: c.configuration })),
+    codecs: m.codecs.map(codecToWrite),
     attributes: m.attributes,
     dimension_names: m.dimensionNames === undefined ? undefined : [...m.dimensionNames],
     zarr_format: 3,

@@ -18,7 +18,7 @@ for (const backend of await testBackends()) {
   const t = suite(`RatZarr: GDAL meaning [${backend.name}]`);
   const o = backend.options;
 
-  t("usages: set, read back through another handle, stored as GDAL_USAGE; Generic when absent", async () => {
+  t("F-8.1: usages: set, read back through another handle, stored as GDAL_USAGE; Generic when absent", async () => {
     const path = await backend.newPath("usage");
     const rz = await RatZarr.open(path, o);
     await rz.setRowCount(3);
@@ -42,7 +42,7 @@ for (const backend of await testBackends()) {
     await other.close();
   });
 
-  t("getColumnOfUsage: the first column by name, undefined when none", async () => {
+  t("F-8.1: getColumnOfUsage: the first column by name, undefined when none", async () => {
     const rz = await RatZarr.open(await backend.newPath("ofusage"), o);
     await rz.setRowCount(1);
     for (const n of ["zeta", "alpha", "mid"]) await rz.createColumn(n, "float64");
@@ -55,7 +55,7 @@ for (const backend of await testBackends()) {
     await rz.close();
   });
 
-  t("bad values: errors name the column and the value; nothing is stored", async () => {
+  t("F-8.1 F-8.2 F-8.3: bad values: errors name the column and the value; nothing is stored", async () => {
     const rz = await RatZarr.open(await backend.newPath("bad"), o);
     await rz.setRowCount(1);
     await rz.createColumn("col", "int8");
@@ -75,10 +75,27 @@ for (const backend of await testBackends()) {
     await (await rz.getRatAttributeMapping()).update({ GDAL_TABLE_TYPE: 1, GDAL_LINEAR_BINNING: { Row0Min: "0", BinSize: 1 } });
     await rejects(() => rz.getTableType(), RatZarrError, /attribute GDAL_TABLE_TYPE is 1, not "thematic" or "athematic"/);
     await rejects(() => rz.getLinearBinning(), RatZarrError, /GDAL_LINEAR_BINNING: Row0Min must be a finite number, got "0"/);
+    // GDAL's enum number, another case, and binning values out of range, stored by someone else: errors too.
+    for (const bad of [6, "red", "MINMAX", null]) {
+      await (await rz.getColumnAttributeMapping("col")).set("GDAL_USAGE", bad);
+      try {
+        await rz.getColumnUsage("col");
+        assert.unreachable(`GDAL_USAGE ${JSON.stringify(bad)} was read`);
+      } catch (e) {
+        assert.instance(e, RatZarrError);
+        assert.is((e as RatZarrError).code, "metadata");
+      }
+    }
+    await (await rz.getRatAttributeMapping()).set("GDAL_TABLE_TYPE", "Athematic");
+    await rejects(() => rz.getTableType(), RatZarrError, /GDAL_TABLE_TYPE is "Athematic"/);
+    for (const [bin, re] of [[{ Row0Min: NaN, BinSize: 1 }, /Row0Min must be a finite number, got NaN/], [{ Row0Min: 0, BinSize: 0 }, /BinSize must be a finite number above 0, got 0/], [{ Row0Min: 0 }, /BinSize must be a finite number above 0, got undefined/], [[0, 1], /GDAL_LINEAR_BINNING is .*, not \{"Row0Min"/]] as const) {
+      await (await rz.getRatAttributeMapping()).set("GDAL_LINEAR_BINNING", bin as never);
+      await rejects(() => rz.getLinearBinning(), RatZarrError, re);
+    }
     await rz.close();
   });
 
-  t("table type and linear binning: defaults, set, read back, stored form", async () => {
+  t("F-8.2 F-8.3: table type and linear binning: defaults, set, read back, stored form", async () => {
     const path = await backend.newPath("binning");
     const rz = await RatZarr.open(path, o);
     assert.is(await rz.getTableType(), "thematic");
@@ -95,7 +112,7 @@ for (const backend of await testBackends()) {
     await again.close();
   });
 
-  t("getRowOfValue with linear binning: O(1), no column read; -1 outside the rows and for NaN", async () => {
+  t("F-8.5: getRowOfValue with linear binning: O(1), no column read; -1 outside the rows and for NaN", async () => {
     const rz = await RatZarr.open(await backend.newPath("rowbin"), o);
     await rz.setRowCount(10);
     await rz.setLinearBinning(100, 2.5);
@@ -106,7 +123,7 @@ for (const backend of await testBackends()) {
     await rz.close();
   });
 
-  t("getRowOfValue through Min/Max columns, across blocks; MinMax; only Min; none", async () => {
+  t("F-8.5: getRowOfValue through Min/Max columns, across blocks; MinMax; only Min; none", async () => {
     const rz = await RatZarr.open(await backend.newPath("rowminmax"), o);
     const n = 1000;
     await rz.setChunkSize(64);
@@ -140,7 +157,7 @@ for (const backend of await testBackends()) {
     await rz.close();
   });
 
-  t("getRowOfValue: a Min column that cannot be compared is an error naming it", async () => {
+  t("F-8.5: getRowOfValue: a Min column that cannot be compared is an error naming it", async () => {
     const rz = await RatZarr.open(await backend.newPath("rowbad"), o);
     await rz.setRowCount(2);
     await rz.createColumn("name", "string");
