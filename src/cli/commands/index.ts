@@ -7,5 +7,7 @@ import { attrs } from "./attrs.js";
 import { rm } from "./rm.js";
 import { verifyCommand } from "./verify.js";
 import { inspect } from "./inspect.js";
+import { cp } from "./cp.js";
+import { diff } from "./diff.js";
 
-export const commands: readonly Command[] = [info, head, log, attrs, verifyCommand, inspect, rm];
+export const commands: readonly Command[] = [info, head, log, attrs, verifyCommand, inspect, cp, diff, rm];
