@@ -25,6 +25,7 @@ import { RAT_GROUP, readIntAttribute } from "../rat/layout.js";
 import { parseModificationLog } from "../rat/modification-log.js";
 import { CodecError, MetadataError, RatZarrError, showValue } from "../errors.js";
 import { elementCount } from "../grid.js";
+import { mapLimit } from "../format/concurrency.js";
 import { nodeRuntime } from "../node/index.js";
 
 /** What kind of problem `verifyRat` found; each names one key. */
@@ -85,11 +86,16 @@ export interface VerifyOptions extends StoreOptions {
   readonly codecs?: CodecRegistry | undefined;
   /** Bound on a decoded string chunk (default the library's, 1 GiB). */
   readonly maxDecodedBytes?: number | undefined;
+  /** Chunks read and decoded at once (default: the store's preferred concurrency, else 4). */
+  readonly concurrency?: number | undefined;
   /** Called after the listing and after each chunk checked. */
   readonly onProgress?: ((progress: VerifyProgress) => void) | undefined;
   /** The clock for the age of lock and temporary files (default `Date.now`). */
   readonly now?: (() => number) | undefined;
 }
+
+/** Chunks checked at once when the store states no preference. */
+const DEFAULT_VERIFY_CONCURRENCY = 4;
 
 const ROOT_META = metadataKey("");
 const RAT_META = metadataKey(RAT_GROUP);
@@ -185,17 +191,20 @@ export async function verifyRat(store: Store, options: VerifyOptions = {}): Prom
   const chunksTotal = arrays.reduce((n, a) => n + a.col.keys.length, 0);
   const progress = { columns: columns.size, chunksDone: 0, chunksTotal, bytesRead: 0 };
   options.onProgress?.({ ...progress });
-  for (const { col, meta, pipeline } of arrays) {
+  // Several chunks in flight (an S3 round trip each); each is decoded whole, so memory is about `inFlight` decoded chunks.
+  const inFlight = options.concurrency ?? store.preferredConcurrency ?? DEFAULT_VERIFY_CONCURRENCY;
+  const jobs = arrays.flatMap(({ col, meta, pipeline }) => {
     const prefix = `${RAT_GROUP}/${col.name}/`;
     const grid = meta.shape.map((n, i) => Math.ceil(n / meta.chunkShape[i]!));
     const elements = elementCount(meta.chunkShape);
-    for (const key of col.keys) {
-      const problem = await checkChunk(store, key, key.slice(prefix.length), meta, grid, elements, pipeline, io, progress);
-      if (problem !== undefined) problems.push(problem);
-      progress.chunksDone++;
-      options.onProgress?.({ ...progress });
-    }
-  }
+    return col.keys.map((key) => () => checkChunk(store, key, key.slice(prefix.length), meta, grid, elements, pipeline, io, progress));
+  });
+  await mapLimit(jobs, inFlight, async (job) => {
+    const problem = await job();
+    if (problem !== undefined) problems.push(problem);
+    progress.chunksDone++;
+    options.onProgress?.({ ...progress });
+  });
 
   if (store instanceof FileSystemStore) await findLeftovers(store.root, "", (options.now ?? Date.now)(), problems, io);
   // By key, so a report reads file by file; problems of one key keep the order they were found in.
