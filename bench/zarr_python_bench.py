@@ -57,8 +57,9 @@ import sys
 import time
 
 import numpy as np
-import zarr
-from zarr.storage import LocalStore
+
+# zarr is imported in main(): bench/tensorstore_bench.py shares the data helpers
+# below (values_at, block_sum, ...) without loading zarr into its process.
 
 DTYPES = ("float64", "int32", "uint16", "string-short", "string-long")
 COLUMN = "col"
@@ -199,6 +200,8 @@ def main() -> None:
     p.add_argument("--s3", default=None,
                    help='for s3:// paths: JSON {"endpoint", "accessKeyId", "secretAccessKey", "region"} of the server')
     args = p.parse_args()
+    import zarr
+    from zarr.storage import LocalStore
     if min(args.rows, args.chunk, args.block, args.repeat, args.width, args.reads) < 1:
         p.error("--rows, --chunk, --block, --width, --reads and --repeat must be positive")
 
