@@ -9,5 +9,7 @@ import { verifyCommand } from "./verify.js";
 import { inspect } from "./inspect.js";
 import { cp } from "./cp.js";
 import { diff } from "./diff.js";
+import { exportCommand } from "./export.js";
+import { importCommand } from "./import.js";
 
-export const commands: readonly Command[] = [info, head, log, attrs, verifyCommand, inspect, cp, diff, rm];
+export const commands: readonly Command[] = [info, head, log, attrs, verifyCommand, inspect, exportCommand, importCommand, cp, diff, rm];
