@@ -9,6 +9,7 @@
  * (RATZARR_S3=moto or all) and are skipped without them.
  */
 import { test } from "uvu";
+import { installedCli } from "../helpers/installed-cli.js";
 import * as assert from "uvu/assert";
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -20,11 +21,10 @@ import { StaticServer } from "../helpers/http-server.js";
 
 const root = join(import.meta.dirname, "../..");
 const work = mkdtempSync(join(tmpdir(), "ratzarr-cp-"));
-const app = join(work, "app");
+let app = "";
 const rat = join(work, "seg.zarr");
 const big = join(work, "big.zarr");
 const env = { ...process.env, npm_config_loglevel: "error", npm_config_update_notifier: "false", NODE_NO_WARNINGS: "1" };
-const sdkVersion = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies["@aws-sdk/client-s3"]!;
 
 interface Run { status: number; signal: NodeJS.Signals | null; out: string; err: string }
 
@@ -82,12 +82,7 @@ let counter = 0;
 const fresh = (label: string): string => join(work, `${label}-${++counter}.zarr`);
 
 test.before(async () => {
-  const packed = execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: root, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  const info = JSON.parse(packed.slice(packed.indexOf("["))) as { filename: string }[];
-  mkdirSync(app);
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", type: "module", private: true }));
-  // The AWS SDK is an optional peer dependency: a user who works with s3:// installs it.
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--omit=optional", join(work, info[0]!.filename), `@aws-sdk/client-s3@${sdkVersion}`], { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] });
+  app = installedCli().app;
   // Written with the installed package: 10 rows in chunks of 4; a NaN, strings, width 3, int64, a column with no chunk.
   // And a bigger one (8 columns of 300000 rows in chunks of 200: 12000 chunks) that takes a moment to copy.
   const script = `

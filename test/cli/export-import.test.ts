@@ -9,6 +9,7 @@
  * this run started servers.
  */
 import { test } from "uvu";
+import { installedCli } from "../helpers/installed-cli.js";
 import * as assert from "uvu/assert";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -20,12 +21,11 @@ import { clientConfig, s3Servers } from "../helpers/backends.js";
 const root = join(import.meta.dirname, "../..");
 const python = join(root, ".venv/bin/python");
 const work = mkdtempSync(join(tmpdir(), "ratzarr-export-"));
-const app = join(work, "app");
+let app = "";
 const rat = join(work, "types.zarr");
 const big = join(work, "big.zarr");
 const checker = join(work, "check.py");
 const env = { ...process.env, npm_config_loglevel: "error", npm_config_update_notifier: "false", NODE_NO_WARNINGS: "1" };
-const sdkVersion = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies["@aws-sdk/client-s3"]!;
 const ROWS = 13;
 const BIG_ROWS = 250_000;
 
@@ -125,12 +125,7 @@ print("ok", stop - start)
 `;
 
 test.before(() => {
-  const packed = execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: root, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  const info = JSON.parse(packed.slice(packed.indexOf("["))) as { filename: string }[];
-  mkdirSync(app);
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", type: "module", private: true }));
-  const sdk = s3Servers().length > 0 ? [`@aws-sdk/client-s3@${sdkVersion}`] : [];
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--omit=optional", join(work, info[0]!.filename), ...sdk], { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] });
+  app = installedCli().app;
   writeFileSync(checker, PYTHON_CHECK);
   // Every type, with the values that trip writers up; 13 rows in chunks of 5.
   const script = `

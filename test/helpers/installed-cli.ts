@@ -2,11 +2,13 @@
  * The `ratzarr` command as a user gets it, for the CLI tests: the package
  * packed once per test run (`npm pack` runs the build), the tarball
  * installed into an empty project without the optional zstd-napi (which
- * compiles from source for ~40 s; test/package/pack.test.ts installs it),
- * and `npx ratzarr …` run there. Every CLI test file shares the one install.
+ * compiles from source for ~40 s; test/package/pack.test.ts installs it)
+ * and with the AWS SDK, the optional peer dependency a user of s3:// paths
+ * installs (test/package/optional-sdk.test.ts covers its absence), and
+ * `npx ratzarr …` run there. Every CLI test file shares the one install.
  */
 import { execFileSync, spawnSync, type SpawnSyncOptions } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -37,7 +39,8 @@ export function installedCli(): InstalledCli {
   const info = JSON.parse(packed.slice(packed.indexOf("["))) as { filename: string }[];
   mkdirSync(app);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", type: "module", private: true }));
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--omit=optional", join(work, info[0]!.filename)], { cwd: app, env: cliEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const sdk = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies["@aws-sdk/client-s3"]!;
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--omit=optional", join(work, info[0]!.filename), `@aws-sdk/client-s3@${sdk}`], { cwd: app, env: cliEnv, stdio: ["ignore", "pipe", "pipe"] });
   const run = (file: string, args: readonly string[], options: SpawnSyncOptions) => spawnSync(file, args, { cwd: app, encoding: "utf8", maxBuffer: 1 << 30, ...options });
   installed = {
     app,

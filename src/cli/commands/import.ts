@@ -74,12 +74,15 @@ async function run(ctx: CommandContext): Promise<number> {
   const io = { signal: ctx.signal };
 
   const size = (await stat(file).catch(() => undefined))?.size ?? 0;
-  const scan = ctx.progress({ label: "import: reading", total: size, unit: "bytes" });
-  let source: TableSource;
-  try {
-    source = await format.source(file, { types, signal: ctx.signal, onScan: (_rows, bytes) => scan.update(bytes, bytes) });
-  } finally {
-    scan.stop();
+  if (format.importRat !== undefined && (values.type ?? []).length > 0) throw new UsageError(`--type: ${format.name} states each column's type itself`);
+  let source: TableSource | undefined;
+  if (format.source !== undefined) {
+    const scan = ctx.progress({ label: "import: reading", total: size, unit: "bytes" });
+    try {
+      source = await format.source(file, { types, signal: ctx.signal, onScan: (_rows, bytes) => scan.update(bytes, bytes) });
+    } finally {
+      scan.stop();
+    }
   }
 
   if (await RatZarr.exists(path, io)) {
@@ -88,13 +91,20 @@ async function run(ctx: CommandContext): Promise<number> {
     await RatZarr.delete(path, io);
   }
   const rz = await RatZarr.open(path, { create: true, signal: ctx.signal, onWarning: (m) => ctx.err(`ratzarr: warning: ${m}\n`), provenance: { argv: ["ratzarr", "import"] } });
-  const progress = ctx.progress({ label: "import", total: source.rowCount, unit: "rows" });
+  const progress = ctx.progress({ label: "import", total: source?.rowCount ?? 0, unit: "rows" });
   let rows: number;
+  let columns: readonly { name: string; dtype: string; width: number }[];
   try {
     await rz.setChunkSize(chunkSize);
-    // Blocks of whole chunks: every chunk is written once, never read back and rewritten.
-    const blockRows = chunkSize * Math.max(1, Math.floor(BLOCK_ROWS / chunkSize));
-    rows = await writeRows(rz, source, blockRows, ctx, (done) => progress.update(done, size * (done / Math.max(1, source.rowCount))));
+    if (source !== undefined) {
+      // Blocks of whole chunks: every chunk is written once, never read back and rewritten.
+      const blockRows = chunkSize * Math.max(1, Math.floor(BLOCK_ROWS / chunkSize));
+      const total = source.rowCount;
+      rows = await writeRows(rz, source, blockRows, ctx, (done) => progress.update(done, size * (done / Math.max(1, total))));
+      columns = source.columns;
+    } else {
+      ({ rows, columns } = await format.importRat!(file, rz, { signal: ctx.signal, warn: (m) => ctx.err(`ratzarr: warning: ${m}\n`) }));
+    }
     await rz.close();
   } catch (e) {
     await rz.close().catch(() => undefined);
@@ -109,21 +119,21 @@ async function run(ctx: CommandContext): Promise<number> {
     output: path,
     format: format.name,
     rows,
-    columns: source.columns.length,
-    types: Object.fromEntries(source.columns.map((c) => [c.name, c.width === 1 ? c.dtype : `${c.dtype}[${c.width}]`])),
+    columns: columns.length,
+    types: Object.fromEntries(columns.map((c) => [c.name, c.width === 1 ? c.dtype : `${c.dtype}[${c.width}]`])),
     chunkSize,
     bytes: size,
     seconds: Number(((performance.now() - began) / 1000).toFixed(3)),
   };
   if (ctx.json) ctx.out(toJsonLine(summary));
-  else ctx.out(`${file}: ${rows} rows, ${summary.columns} columns → ${path} in ${summary.seconds} s\n${formatTable(["column", "type"], source.columns.map((c) => [c.name, c.width === 1 ? c.dtype : `${c.dtype}, width ${c.width}`]))}`);
+  else ctx.out(`${file}: ${rows} rows, ${summary.columns} columns → ${path} in ${summary.seconds} s\n${formatTable(["column", "type"], columns.map((c) => [c.name, c.width === 1 ? c.dtype : `${c.dtype}, width ${c.width}`]))}`);
   return 0;
 }
 
 /** `ratzarr import`. */
 export const importCommand: Command = {
   name: "import",
-  summary: "a CSV or Parquet file to a new RAT, streamed block by block (types inferred or --type)",
+  summary: "a CSV, Parquet or GDAL .aux.xml file to a new RAT, streamed block by block (types inferred or --type)",
   usage,
   example: `$ ratzarr import segments.csv -o s3://bucket/segments.zarr --type class=uint8
 segments.csv: 250000 rows, 4 columns → s3://bucket/segments.zarr in 1.4 s
@@ -143,6 +153,9 @@ CSV: the first row names the columns; fields name[0]..name[k-1] make one column 
   float32, float64, string) overrides it; a cell that does not fit names line and column.
 Parquet: the file's types (INT32/INT64 with their int/uint annotations, FLOAT, DOUBLE,
   BOOLEAN, BYTE_ARRAY as string); a null reads as NaN in a float column, else an error.
+GDAL .aux.xml (gdal-aux): the first raster attribute table in the file, with its column
+  usages, table type and linear binning; types as GDAL reads them (Integer int32, Real
+  float64, String string; Red/Green/Blue/Alpha int32).
 --chunk-size N: rows per chunk (default ${DEFAULT_CHUNK_SIZE}).
 --json: {"path","output","format","rows","columns","types":{"area":"float64","rgb":"int32[3]"},
   "chunkSize","bytes","seconds"} (bytes: the size of FILE).`,
