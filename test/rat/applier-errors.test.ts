@@ -207,7 +207,7 @@ test("partitionFromEnv: AWS Batch and Kubernetes indices, and the errors", () =>
   assert.equal(partitionVariables((n) => env[n]), { JOB_COMPLETION_INDEX: "2" });
 });
 
-test("copyRat: every column but the omitted ones, with type and width, from local disk into memory; an unknown omitted column is an error", async () => {
+test("copyRat: every column but the omitted ones, with type, width and GDAL usage, from local disk into memory and to a path; an unknown omitted column is an error", async () => {
   const path = tempRatPath();
   const src = await RatZarr.open(path, quiet);
   await src.setRowCount(1234);
@@ -220,6 +220,8 @@ test("copyRat: every column but the omitted ones, with type and width, from loca
   await src.writeBlock("rgb", Uint8Array.from({ length: 3 * 1234 }, (_, i) => i % 251), 0);
   await src.writeBlock("name", Array.from({ length: 1234 }, (_, i) => `seg ${i} é`), 0);
   await src.writeBlock("flag", Uint8Array.from({ length: 1234 }, (_, i) => i % 3 === 0 ? 1 : 0), 0);
+  await src.setColumnUsage("name", "Name");
+  await src.setColumnUsage("id", "MinMax");
   await src.close();
   const store = new MemoryStore();
   const result = await copyRat(path, await memRat(store), { omitColumns: ["Histogram"], blockLen: 500 });
@@ -234,6 +236,14 @@ test("copyRat: every column but the omitted ones, with type and width, from loca
     assert.equal(await b.readBlock(c, 0, 1234), await a.readBlock(c, 0, 1234), c);
   }
   assert.is(await b.getColumnChunkSize("id"), 500);
+  // GDAL usages come along, as RIOS's copyRAT copies them; the default (Generic) stays unstored.
+  assert.equal(await Promise.all(["flag", "id", "name", "rgb"].map((c) => b.getColumnUsage(c))), ["Generic", "MinMax", "Name", "Generic"]);
+  assert.not.ok((await b.getColumnAttributeMapping("flag")).has("GDAL_USAGE"));
+  const toPath = tempRatPath();
+  await copyRat(path, toPath, { omitColumns: ["Histogram"] });
+  const c = await RatZarr.open(toPath, { readOnly: true });
+  assert.is(await c.getColumnUsage("name"), "Name");
+  await c.close();
   await rejects(() => copyRat(path, tempRatPath(), { omitColumns: ["nope"] }), RatZarrError, /omitColumns names column "nope"/);
   assert.is(await copyRat(path, tempRatPath(), { omitColumns: ["id", "rgb", "name", "flag", "Histogram"] }), undefined);
 });

@@ -1,8 +1,9 @@
 /**
  * `copyRat`: RIOS's `copyRAT` on top of the block applier. Every column of
  * the source (less `omitColumns`) is copied block by block into the
- * destination, with its data type and width; any mix of local, S3 and HTTP
- * sources (an HTTP source is read-only, which is all a source needs).
+ * destination, with its data type, width and GDAL usage (as RIOS copies the
+ * usage); any mix of local, S3 and HTTP sources (an HTTP source is read-only,
+ * which is all a source needs).
  */
 import { RatZarrError, showValue } from "../../errors.js";
 import { RatZarr } from "../rat-zarr.js";
@@ -32,12 +33,23 @@ export async function copyRat(src: RatSource, dst: RatSource, options: CopyRatOp
     if (copied.length === 0) return undefined;
     const columns: Record<string, ColumnSpec> = {};
     for (const c of copied) columns[c] = { type: (await source.getColumnDtype(c)) as ColumnSpec["type"], width: await source.getColumnWidth(c) };
-    return await applyBlocks(async (_state, inputs, outputs) => {
+    const usages = await Promise.all(copied.map((c) => source.getColumnUsage(c)));
+    const result = await applyBlocks(async (_state, inputs, outputs) => {
       const from = inputs["src"]!;
       const to = outputs["dst"]!;
       const blocks = await Promise.all(copied.map((c) => from[c]!));
       copied.forEach((c, i) => (to[c] = blocks[i]));
     }, { ...options, inputs: { src: source }, outputs: { dst }, columns: { dst: columns } });
+    // The usages that are not GDAL's default (every job of a partitioned copy sets the same ones).
+    if (usages.some((u) => u !== "Generic")) {
+      const target = typeof dst === "string" ? await RatZarr.open(dst, { ...options.open, readOnly: false, create: false }) : dst;
+      try {
+        for (const [i, c] of copied.entries()) if (usages[i] !== "Generic") await target.setColumnUsage(c, usages[i]!);
+      } finally {
+        if (target !== dst) await target.close();
+      }
+    }
+    return result;
   } finally {
     if (source !== src) await source.close();
   }
