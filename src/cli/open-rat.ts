@@ -7,11 +7,16 @@
 import { NodeError, RatZarr } from "../node/index.js";
 import type { CommandContext } from "./command.js";
 
-/** Open the existing RAT at `path`; `readOnly` unless the command changes it. */
-export async function openRat(path: string, ctx: CommandContext, options: { readonly readOnly: boolean }): Promise<RatZarr> {
+/**
+ * Open the existing RAT at `path`; `readOnly` unless the command changes it. `columns`: the
+ * column names to use on an `http(s)://` server that cannot list (elsewhere the listing says).
+ */
+export async function openRat(path: string, ctx: CommandContext, options: { readonly readOnly: boolean; readonly columns?: readonly string[] | undefined }): Promise<RatZarr> {
+  const http = /^https?:\/\//i.test(path);
   return RatZarr.open(path, {
     readOnly: options.readOnly,
     create: false,
+    ...(http && options.columns !== undefined ? { columns: options.columns } : {}),
     signal: ctx.signal,
     onWarning: (m) => ctx.err(`ratzarr: warning: ${m}\n`),
     provenance: { argv: ["ratzarr"] },

@@ -46,9 +46,10 @@ async function run(ctx: CommandContext): Promise<number> {
   if (columns?.length === 0) throw new UsageError("--columns needs at least one column name");
   const shownRows = values.rows === undefined ? 5 : Number(values.rows);
   if (!Number.isSafeInteger(shownRows) || shownRows < 0) throw new UsageError(`--rows must be a whole number of rows to show per column, got "${values.rows ?? ""}"`);
-  const a = await openRat(pathA, ctx, { readOnly: true });
+  // --columns also names the columns of an https:// RAT whose server cannot list them.
+  const a = await openRat(pathA, ctx, { readOnly: true, columns });
   try {
-    const b = await openRat(pathB, ctx, { readOnly: true });
+    const b = await openRat(pathB, ctx, { readOnly: true, columns });
     try {
       const d = await compareRats(a, b, { columns, shownRows, signal: ctx.signal });
       const status = Math.min(d.differences, MAX_STATUS);
