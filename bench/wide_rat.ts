@@ -44,7 +44,7 @@ writeFileSync(workerJs, transformSync(source, { loader: "ts", format: "esm", tar
 const s3 = wanted.some((b) => b !== "local") ? await startS3Servers({ moto: wanted.includes("moto"), ceph: wanted.includes("ceph") }) : undefined;
 for (const k of s3?.skipped ?? []) console.error(`skipping ${k.name}: ${k.reason}`);
 
-interface Result { impl: string; timings: Record<string, number>; peak_rss_mb: number; requests?: number }
+interface Result { impl: string; timings: Record<string, number>; peaks?: Record<string, number>; peak_rss_mb: number; requests?: number }
 const results: Record<string, { ts: Result[]; py: Result[] }> = {};
 try {
   for (const backend of wanted) {
@@ -80,12 +80,13 @@ try {
 }
 
 const lines = [`${values.columns} columns x ${values.rows} rows; best of ${rounds}; seconds (ratio = zarr-python / this library)`, ""];
-lines.push(["backend", "operation", "ratzarr s", "zarr-python s", "ratio"].join(" | "));
+lines.push(["backend", "operation", "ratzarr s", "zarr-python s", "ratio", "ratzarr peak RSS of the operation"].join(" | "));
 for (const [backend, r] of Object.entries(results)) {
   const ops = Object.keys(r.ts[0]?.timings ?? {});
   for (const op of ops) {
     const ts = Math.min(...r.ts.map((x) => x.timings[op]!)), py = Math.min(...r.py.map((x) => x.timings[op]!));
-    lines.push([backend, op, ts.toFixed(3), py.toFixed(3), `${(py / ts).toFixed(1)}x`].join(" | "));
+    const peak = Math.max(...r.ts.map((x) => x.peaks?.[op] ?? NaN));
+    lines.push([backend, op, ts.toFixed(3), py.toFixed(3), `${(py / ts).toFixed(1)}x`, Number.isNaN(peak) ? "-" : `${peak.toFixed(0)} MB`].join(" | "));
   }
   const rss = (xs: Result[]) => Math.max(...xs.map((x) => x.peak_rss_mb)).toFixed(0);
   const req = (xs: Result[]) => (xs[0]?.requests === undefined ? "-" : String(xs[0].requests));
