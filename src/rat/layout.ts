@@ -38,15 +38,19 @@ export async function ratState(store: Store, options: StoreOptions): Promise<"va
       if (root?.nodeType === "group" && e instanceof MetadataError) throw e;
       return undefined;
     });
-    // A root group with no attributes and no RAT group yet: another writer (Python ratzarr
-    // writes the root first) may be creating the RAT right now. A RAT group without a root:
-    // this library creating one. Either way, give it a moment; anything else is not a RAT.
     // Both groups now: the root appeared between the check above and these reads (another
     // writer finishing a new RAT): valid, not "other".
     if (root?.nodeType === "group" && rat?.nodeType === "group") return "valid";
+    // A root group with no attributes and no RAT group yet: another writer (Python ratzarr
+    // writes the root first) may be creating the RAT right now. A RAT group without a root:
+    // this library creating one. Either way, give it a moment; anything else is not a RAT.
     const rootFirst = root?.nodeType === "group" && Object.keys(root.attributes).length === 0 && rat === undefined;
     const ratFirst = root === undefined && rat?.nodeType === "group" && rat.attributes["ROWCOUNT"] !== undefined;
-    if (!rootFirst && !ratFirst) return "other";
+    // Neither yet, and no file at the top, only folders: another writer may have made them and
+    // be writing RAT/zarr.json right now (many jobs creating one RAT on local disk). Give it a
+    // moment too; still nothing after that is not a RAT (an empty folder is refused, as by Python).
+    const nothingYet = root === undefined && rat === undefined && (await store.listDir("", options)).keys.length === 0;
+    if (!rootFirst && !ratFirst && !nothingYet) return "other";
     if (i === 4) {
       if (!ratFirst) return "other";
       const top = await store.listDir("", options);

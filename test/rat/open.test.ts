@@ -271,4 +271,28 @@ race("the root zarr.json appearing between the validity check and the second loo
   await rz.close();
 });
 
+race("folders made by another creator before its RAT/zarr.json lands: wait for it rather than call the path 'holds no RAT'", async () => {
+  // What 8 jobs creating one RAT on local disk can see: RAT/ exists (mkdir), RAT/zarr.json a moment later.
+  class RatLate extends MemoryStore {
+    looks = 0;
+    override get(key: string, options?: Parameters<MemoryStore["get"]>[1]): Promise<Uint8Array | undefined> {
+      // The opener's first two looks (validity check, then the closer look) find no RAT/zarr.json; it lands before the third.
+      if (key === "RAT/zarr.json" && this.looks++ === 2) {
+        void super.set("RAT/zarr.json", bytes('{\n  "attributes": {\n    "ROWCOUNT": 7,\n    "CHUNKSIZE": 500000\n  },\n  "zarr_format": 3,\n  "consolidated_metadata": null,\n  "node_type": "group"\n}'));
+        void super.set("zarr.json", bytes('{\n  "attributes": {},\n  "zarr_format": 3,\n  "consolidated_metadata": null,\n  "node_type": "group"\n}'));
+      }
+      return super.get(key, options);
+    }
+  }
+  const store = new RatLate();
+  await store.set("RAT/c0/placeholder", bytes("x")); // something at the path, under a folder only
+  const rz = await RatZarr.open(store, { readOnly: true });
+  assert.is(rz.getRowCount(), 7);
+  await rz.close();
+  // A file at the top that is not zarr.json: not a RAT, at once.
+  const other = new MemoryStore();
+  await other.set("data.txt", bytes("x"));
+  await rejects(() => RatZarr.open(other, { readOnly: true }), NodeError, /holds no RAT/);
+});
+
 race.run();
