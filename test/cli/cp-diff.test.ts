@@ -188,7 +188,8 @@ async function interruptedCopy(dst: string, signal: NodeJS.Signals): Promise<Run
   // The installed executable itself (npx would stand between the signal and the command).
   const running = run(join(app, "node_modules/.bin/ratzarr"), ["cp", big, dst], {}, (p) => (pid = p));
   for (let i = 0; i < 2000; i++) {
-    const written = existsSync(join(dst, "RAT/c0/c")) ? readdirSync(join(dst, "RAT/c0/c")).length : 0;
+    // Chunks stored for good: their names are the chunk numbers (lock, staging and temporary files of writes in flight are not).
+    const written = existsSync(join(dst, "RAT/c0/c")) ? readdirSync(join(dst, "RAT/c0/c")).filter((n) => /^\d+$/.test(n)).length : 0;
     if (written >= 20) break;
     await new Promise((r) => setTimeout(r, 10));
   }
