@@ -4,18 +4,16 @@
  * chunk is inside its grid and decodes to its exact size (crc32c checked
  * where present), modification logs are well formed, and nothing else is
  * stored: stray keys and, on local disk, the lock and temporary files that
- * crashed writers leave. Node only (it walks a local store's folder).
+ * crashed writers leave (verify-leftovers.ts). Node only (it walks a local
+ * store's folder).
  *
  * It reports, it never repairs, and it never throws for a problem of the RAT:
  * only a failing store (a listing refused, an I/O error) or the caller's
  * signal make it reject.
  */
-import { lstat, readdir, readFile } from "node:fs/promises";
-import type { Dirent } from "node:fs";
-import * as nodePath from "node:path";
 import type { Store, StoreOptions } from "../stores/store.js";
 import { FileSystemStore } from "../stores/fs.js";
-import { isInternalName } from "../stores/fs-lock.js";
+import { findLeftovers, type Leftover } from "./verify-leftovers.js";
 import type { CodecRegistry } from "../codecs/registry.js";
 import { CodecPipeline } from "../codecs/pipeline.js";
 import type { JsonValue } from "../codecs/codec.js";
@@ -206,7 +204,11 @@ export async function verifyRat(store: Store, options: VerifyOptions = {}): Prom
     options.onProgress?.({ ...progress });
   });
 
-  if (store instanceof FileSystemStore) await findLeftovers(store.root, "", (options.now ?? Date.now)(), problems, io);
+  if (store instanceof FileSystemStore) {
+    const found: Leftover[] = [];
+    await findLeftovers(store.root, "", (options.now ?? Date.now)(), found, io);
+    for (const f of found) problems.push({ kind: f.kind, statement: PROBLEM_STATEMENTS[f.kind], key: f.key, message: f.message, numbers: f.numbers });
+  }
   // By key, so a report reads file by file; problems of one key keep the order they were found in.
   return problems.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
@@ -290,61 +292,6 @@ async function checkChunk(
     return { kind: "chunk-size", statement: PROBLEM_STATEMENTS["chunk-size"], key, message: `decoded ${decoded.length} elements, a chunk of shape [${meta.chunkShape.join(", ")}] holds ${elements}`, numbers: { decoded: decoded.length, expected: elements } };
   }
   return undefined;
-}
-
-/** A lock file's record as a writer of this library writes it (pid, host, time), described; undefined for text that is not one. */
-function lockRecord(raw: string): { readonly text: string; readonly time: number | undefined } | undefined {
-  let r: unknown;
-  try {
-    r = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  if (typeof r !== "object" || r === null) return undefined;
-  const { pid, host, time } = r as Record<string, unknown>;
-  if (typeof pid !== "number" || typeof host !== "string") return undefined;
-  const valid = typeof time === "number" && !Number.isNaN(new Date(time).getTime()) ? time : undefined;
-  return { text: `taken by pid ${pid} on host ${host}${valid === undefined ? "" : ` at ${new Date(valid).toISOString()}`}`, time: valid };
-}
-
-/**
- * Walk the folder of a local store for its own files (never listed by the store): locks and
- * break files (`__name.ratzarr-lock`, `__name.ratzarr-break`) and temporary files
- * (`__name.<12 hex>.ratzarr-tmp`), each reported with its age.
- */
-async function findLeftovers(folder: string, dir: string, now: number, problems: Problem[], io: StoreOptions): Promise<void> {
-  if (io.signal?.aborted) throw io.signal.reason;
-  let entries: Dirent[];
-  try {
-    entries = await readdir(nodePath.join(folder, ...dir.split("/").filter((p) => p !== "")), { withFileTypes: true });
-  } catch (e) {
-    if ((e as { code?: unknown }).code === "ENOENT") return;
-    throw e;
-  }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const key = dir === "" ? entry.name : `${dir}/${entry.name}`;
-    if (entry.isDirectory()) {
-      await findLeftovers(folder, key, now, problems, io);
-      continue;
-    }
-    if (!isInternalName(entry.name)) continue;
-    const path = nodePath.join(folder, ...key.split("/"));
-    const st = await lstat(path).catch(() => undefined);
-    if (st === undefined) continue; // gone meanwhile
-    const age = (since: number) => Math.max(0, Math.round(now - since));
-    const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s old`;
-    if (entry.name.endsWith(".ratzarr-tmp")) {
-      const ageMs = age(st.mtimeMs);
-      problems.push({ kind: "temp-file", statement: PROBLEM_STATEMENTS["temp-file"], key, message: `temporary file of a writer, ${st.size} bytes, ${seconds(ageMs)}: left by a crashed writer unless one is writing now`, numbers: { ageMs, bytes: st.size } });
-    } else {
-      // A lock's age is its record's time (when it was taken), else the file's modification time.
-      const record = lockRecord(st.size <= 4096 ? await readFile(path, "utf8").catch(() => "") : "");
-      const ageMs = age(record?.time ?? st.mtimeMs);
-      const what = entry.name.endsWith(".ratzarr-break") ? "lock-breaking file" : "lock file";
-      problems.push({ kind: "lock-file", statement: PROBLEM_STATEMENTS["lock-file"], key, message: `${what}, ${record?.text ?? "no record of a writer in it"}, ${seconds(ageMs)}: left by a crashed writer unless one is writing now`, numbers: { ageMs } });
-    }
-  }
 }
 
 /** The message of a library error about `file`, without the file's name repeated at its start. */

@@ -4,10 +4,12 @@
  * it (FORMAT.md). One 1-d array per column (2-d `[rows, width]` for
  * multi-valued columns) under the `RAT` group, chunked along rows.
  *
- * Why one file of ~500 lines: it is the public `RatZarr` class, about thirty
- * short methods mirroring Python ratzarr's API; everything with a concern of
- * its own already lives beside it (options, layout, location, arguments,
- * alignment, log, attribute mappings, typed columns).
+ * Why one file of ~590 lines: it is the public `RatZarr` class, about thirty
+ * short methods mirroring Python ratzarr's API plus eight one-line GDAL
+ * methods that delegate to gdal-meaning.ts (a class cannot be split across
+ * files without patching its prototype); everything with a concern of its
+ * own already lives beside it (options, layout, location, arguments,
+ * alignment, log, attribute mappings, typed columns, GDAL meaning, the applier).
  */
 import type { Store, StoreOptions } from "../stores/store.js";
 import { deleteAll } from "../stores/store.js";
