@@ -207,9 +207,12 @@ const work = mkdtempSync(join(tmpdir(), "ratzarr-bench-"));
 // This library as users run it: dist/ in plain Node (tsx alone adds ~35 MB of RSS).
 execFileSync("npm", ["run", "build"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
 const { transformSync } = await import("esbuild");
+/** A bench script as plain JavaScript in the work folder, beside the shared data module (bench-data.mjs). */
+const compile = (source: string): string => transformSync(source.replace('from "./bench-data.js"', 'from "./bench-data.mjs"'), { loader: "ts", format: "esm", target: "node20" }).code;
+writeFileSync(join(work, "bench-data.mjs"), compile(readFileSync(join(root, "bench/bench-data.ts"), "utf8")));
 const benchJs = join(work, "ratzarr_bench.mjs");
 const source = readFileSync(join(root, "bench/ratzarr_bench.ts"), "utf8").replace('"../src/node/index.js"', JSON.stringify(pathToFileURL(join(root, "dist/node/index.js")).href));
-writeFileSync(benchJs, transformSync(source, { loader: "ts", format: "esm", target: "node20" }).code);
+writeFileSync(benchJs, compile(source));
 // zarrita's bench the same way: plain Node, its packages resolved from this repository's node_modules.
 const zarritaJs = join(work, "zarrita_bench.mjs");
 if (peers.includes("zarrita")) {
@@ -217,7 +220,7 @@ if (peers.includes("zarrita")) {
     .replace('"../src/node/index.js"', JSON.stringify(pathToFileURL(join(root, "dist/node/index.js")).href))
     .replace('from "zarrita"', `from ${JSON.stringify(import.meta.resolve("zarrita"))}`)
     .replace('from "@zarrita/storage/fs"', `from ${JSON.stringify(import.meta.resolve("@zarrita/storage/fs"))}`);
-  writeFileSync(zarritaJs, transformSync(zsource, { loader: "ts", format: "esm", target: "node20" }).code);
+  writeFileSync(zarritaJs, compile(zsource));
 }
 // The baseline: the same bench script, importing an older revision's build.
 const baselineJs = join(work, "ratzarr_bench_baseline.mjs");
@@ -229,7 +232,7 @@ if (values.baseline !== undefined) {
   execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(tree, "tsconfig.build.json")], { cwd: tree, stdio: ["ignore", "ignore", "inherit"] });
   execFileSync("cp", [join(tree, "src/node/zstd-engine.cjs"), join(tree, "dist/node/zstd-engine.cjs")]);
   const baseSource = readFileSync(join(root, "bench/ratzarr_bench.ts"), "utf8").replace('"../src/node/index.js"', JSON.stringify(pathToFileURL(join(tree, "dist/node/index.js")).href));
-  writeFileSync(baselineJs, transformSync(baseSource, { loader: "ts", format: "esm", target: "node20" }).code);
+  writeFileSync(baselineJs, compile(baseSource));
   for (const c of CASES) if (c.mode === "stream" && !c.ours.includes("base")) c.ours.splice(1, 0, "base");
 }
 type CaseRuns = { case: Case; backend: string; rows: number; block: number; seconds: number } & Record<Impl, Result[]>;

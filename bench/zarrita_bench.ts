@@ -40,10 +40,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as zarr from "zarrita";
 import FileSystemStore from "@zarrita/storage/fs";
-
-const DTYPES = ["float64", "int32", "uint16", "string-short", "string-long"] as const;
-type BenchDtype = (typeof DTYPES)[number];
-type Block = Float64Array | Int32Array | Uint16Array | string[];
+import { type BenchDtype, type Block, blockValues, byteSize, checkBlock, DTYPES, randomRows } from "./bench-data.js";
 
 const { values } = parseArgs({
   options: {
@@ -71,51 +68,6 @@ if (values.s3 !== undefined || values.path.startsWith("s3://")) throw new Error(
 const path = values.path;
 const isString = dtype.startsWith("string");
 
-// The data (bench/zarr_python_bench.py's docstring), as in bench/ratzarr_bench.ts.
-const hex8 = (x: number) => x.toString(16).padStart(8, "0");
-function stringValue(i: number, h: number, long: boolean): string {
-  const tail = i % 7 === 0 ? "é" : "";
-  if (!long) return `s${h % 100000}${tail}`;
-  let seg = "";
-  for (let k = 0; k < 5; k++) seg += hex8((h ^ Math.imul(k, 0x9e3779b9)) >>> 0);
-  return seg.repeat(5) + tail;
-}
-function blockValues(start: number, stop: number, dt: BenchDtype, w = 1): Block {
-  const n = stop - start;
-  if (dt === "string-short" || dt === "string-long") {
-    const out: string[] = new Array<string>(n * w);
-    for (let j = 0; j < n; j++) {
-      const h = Math.imul(start + j, 2654435761) >>> 0;
-      for (let k = 0; k < w; k++) out[j * w + k] = stringValue(start + j, (h + k * 7919) >>> 0, dt === "string-long");
-    }
-    return out;
-  }
-  const out = dt === "float64" ? new Float64Array(n * w) : dt === "int32" ? new Int32Array(n * w) : new Uint16Array(n * w);
-  for (let j = 0; j < n; j++) {
-    const h = Math.imul(start + j, 2654435761) >>> 0;
-    for (let k = 0; k < w; k++) {
-      const hk = (h + k * 7919) >>> 0;
-      out[j * w + k] = dt === "float64" ? (hk % 100000) / 100 : dt === "int32" ? hk % 1000000 : hk % 65536;
-    }
-  }
-  return out;
-}
-const byteSize = (b: Block) => Array.isArray(b) ? b.reduce((s, x) => s + Buffer.byteLength(x, "utf8"), 0) : b.byteLength;
-function check(got: ArrayLike<unknown>, want: Block, first: number): void {
-  if (got.length !== want.length) throw new Error(`row ${first}: read ${got.length} values, wrote ${want.length}`);
-  for (let j = 0; j < want.length; j++) {
-    if (got[j] !== want[j]) throw new Error(`row ${first + Math.floor(j / width)}: read ${String(got[j])}, wrote ${String(want[j])}`);
-  }
-}
-function randomRows(n: number, rowCount: number, s: number): number[] {
-  let x = s >>> 0;
-  const out: number[] = [];
-  for (let j = 0; j < n; j++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out.push(x % rowCount);
-  }
-  return out;
-}
 
 const store = new FileSystemStore(path);
 const root = zarr.root(store);
@@ -201,7 +153,7 @@ for (let r = 0; r < repeat; r++) {
       const t0 = performance.now();
       const got = await zarr.get(arr, sel(row, row + 1));
       elapsed += performance.now() - t0;
-      check(got.data as ArrayLike<unknown>, blockValues(row, row + 1, dtype, width), row);
+      checkBlock(got.data as ArrayLike<unknown>, blockValues(row, row + 1, dtype, width), row, width);
     }
   } else {
     for (let s = 0; s < rows; s += block) {
@@ -209,7 +161,7 @@ for (let r = 0; r < repeat; r++) {
       const t0 = performance.now();
       const got = await zarr.get(arr, sel(s, stop));
       elapsed += performance.now() - t0;
-      check(got.data as ArrayLike<unknown>, blockValues(s, stop, dtype, width), s);
+      checkBlock(got.data as ArrayLike<unknown>, blockValues(s, stop, dtype, width), s, width);
     }
   }
   readRuns.push(elapsed / 1000);
