@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { installedCli } from "../helpers/installed-cli.js";
+import { installedCli, sampleRatScript } from "../helpers/installed-cli.js";
 
 const work = mkdtempSync(join(tmpdir(), "ratzarr-cli-"));
 const rat = join(work, "seg.zarr");
@@ -23,24 +23,7 @@ function ratzarr(...args: string[]): { status: number; out: string; err: string 
 
 test.before(() => {
   // The RAT, written with the installed package: 10 rows in chunks of 4, five columns.
-  const script = `
-    import { RatZarr } from "ratzarr";
-    const rz = await RatZarr.open(${JSON.stringify(rat)}, { provenance: { user: "alice", argv: ["make", "--tile 3"] } });
-    await rz.setChunkSize(4);
-    await rz.setRowCount(10);
-    await rz.createColumn("area", "float64");
-    await rz.writeBlock("area", Float64Array.from({ length: 10 }, (_, i) => i * 1.5), 0);
-    await rz.createColumn("name", "string");
-    await rz.writeBlock("name", ["forest", "open water", "", "a,b", "x", "y", "z", "é", "q", "r"], 0);
-    await rz.createColumn("rgb", "uint8", { width: 3 });
-    await rz.writeBlock("rgb", Uint8Array.from({ length: 30 }, (_, i) => i), 0);
-    await rz.createColumn("big", "int64");
-    await rz.writeBlock("big", BigInt64Array.from({ length: 10 }, (_, i) => BigInt(i) * 1000000000000000001n), 0);
-    await rz.createColumn("ok", "bool");
-    await (await rz.getRatAttributeMapping()).set("title", "Segments");
-    await rz.close();
-  `;
-  installedCli().script(script);
+  installedCli().script(sampleRatScript(rat, { provenance: { user: "alice", argv: ["make", "--tile 3"] } }));
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));

@@ -9,7 +9,7 @@
  * (RATZARR_S3=moto or all) and are skipped without them.
  */
 import { test } from "uvu";
-import { installedCli } from "../helpers/installed-cli.js";
+import { installedCli, sampleRatScript } from "../helpers/installed-cli.js";
 import * as assert from "uvu/assert";
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -87,20 +87,6 @@ test.before(async () => {
   // And a bigger one (8 columns of 300000 rows in chunks of 200: 12000 chunks) that takes a moment to copy.
   const script = `
     import { RatZarr } from "ratzarr";
-    const rz = await RatZarr.open(${JSON.stringify(rat)});
-    await rz.setChunkSize(4);
-    await rz.setRowCount(10);
-    await rz.createColumn("area", "float64");
-    await rz.writeBlock("area", Float64Array.from({ length: 10 }, (_, i) => (i === 2 ? NaN : i * 1.5)), 0);
-    await rz.createColumn("name", "string");
-    await rz.writeBlock("name", ["forest", "open water", "", "a,b", "x", "y", "z", "é", "q", "r"], 0);
-    await rz.createColumn("rgb", "uint8", { width: 3 });
-    await rz.writeBlock("rgb", Uint8Array.from({ length: 30 }, (_, i) => i), 0);
-    await rz.createColumn("big", "int64");
-    await rz.writeBlock("big", BigInt64Array.from({ length: 10 }, (_, i) => BigInt(i) * 1000000000000000001n), 0);
-    await rz.createColumn("ok", "bool");
-    await (await rz.getRatAttributeMapping()).set("title", "Segments");
-    await rz.close();
     const b = await RatZarr.open(${JSON.stringify(big)});
     await b.setChunkSize(200);
     await b.setRowCount(300000);
@@ -110,7 +96,8 @@ test.before(async () => {
     }
     await b.close();
   `;
-  execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] });
+  installedCli().script(sampleRatScript(rat, { nanRow: 2 }));
+  installedCli().script(script);
 });
 
 test.after(() => {

@@ -57,3 +57,31 @@ export function installedCli(): InstalledCli {
   });
   return installed;
 }
+
+/**
+ * The script (for `script()`) that writes the CLI tests' small RAT at `path` with the installed
+ * package: 10 rows in chunks of 4; float64 `area` (NaN at `nanRow` when given), string `name`
+ * (empty, separators, é), uint8 `rgb` of width 3, `big` int64 past 2^53, `ok` bool with no chunk
+ * stored, and a RAT attribute `title`. `provenance`: the modification log's user and command.
+ */
+export function sampleRatScript(path: string, options: { provenance?: { user: string; argv: string[] }; nanRow?: number } = {}): string {
+  const open = options.provenance === undefined ? "" : `, { provenance: ${JSON.stringify(options.provenance)} }`;
+  const nan = options.nanRow === undefined ? "i * 1.5" : `(i === ${options.nanRow} ? NaN : i * 1.5)`;
+  return `
+    import { RatZarr } from "ratzarr";
+    const rz = await RatZarr.open(${JSON.stringify(path)}${open});
+    await rz.setChunkSize(4);
+    await rz.setRowCount(10);
+    await rz.createColumn("area", "float64");
+    await rz.writeBlock("area", Float64Array.from({ length: 10 }, (_, i) => ${nan}), 0);
+    await rz.createColumn("name", "string");
+    await rz.writeBlock("name", ["forest", "open water", "", "a,b", "x", "y", "z", "é", "q", "r"], 0);
+    await rz.createColumn("rgb", "uint8", { width: 3 });
+    await rz.writeBlock("rgb", Uint8Array.from({ length: 30 }, (_, i) => i), 0);
+    await rz.createColumn("big", "int64");
+    await rz.writeBlock("big", BigInt64Array.from({ length: 10 }, (_, i) => BigInt(i) * 1000000000000000001n), 0);
+    await rz.createColumn("ok", "bool");
+    await (await rz.getRatAttributeMapping()).set("title", "Segments");
+    await rz.close();
+  `;
+}
