@@ -21,36 +21,34 @@ export function stringValue(i: number, h: number, long: boolean): string {
   return seg.repeat(5) + tail;
 }
 
-/** Same data as the Python side: h = (i * 2654435761) mod 2^32; flat row-major for width > 1. */
+/** Value `k` of row `i`: h = (i * 2654435761) mod 2^32 (see the Python docstring). */
+export function valueAt(i: number, k: number, dt: BenchDtype): number | string {
+  const hk = ((Math.imul(i, 2654435761) >>> 0) + k * 7919) >>> 0;
+  if (dt === "string-short" || dt === "string-long") return stringValue(i, hk, dt === "string-long");
+  return dt === "float64" ? (hk % 100000) / 100 : dt === "int32" ? hk % 1000000 : hk % 65536;
+}
+
+/** Same data as the Python side; flat row-major for width > 1. */
 export function blockValues(start: number, stop: number, dt: BenchDtype, w = 1): Block {
   const n = stop - start;
-  if (dt === "string-short" || dt === "string-long") {
-    const out: string[] = new Array<string>(n * w);
-    for (let j = 0; j < n; j++) {
-      const h = Math.imul(start + j, 2654435761) >>> 0;
-      for (let k = 0; k < w; k++) out[j * w + k] = stringValue(start + j, (h + k * 7919) >>> 0, dt === "string-long");
-    }
-    return out;
-  }
-  const out = dt === "float64" ? new Float64Array(n * w) : dt === "int32" ? new Int32Array(n * w) : new Uint16Array(n * w);
-  for (let j = 0; j < n; j++) {
-    const h = Math.imul(start + j, 2654435761) >>> 0;
-    for (let k = 0; k < w; k++) {
-      const hk = (h + k * 7919) >>> 0;
-      out[j * w + k] = dt === "float64" ? (hk % 100000) / 100 : dt === "int32" ? hk % 1000000 : hk % 65536;
-    }
-  }
+  const out = dt === "string-short" || dt === "string-long" ? new Array<string>(n * w) : dt === "float64" ? new Float64Array(n * w) : dt === "int32" ? new Int32Array(n * w) : new Uint16Array(n * w);
+  for (let j = 0; j < n; j++) for (let k = 0; k < w; k++) (out as (number | string)[])[j * w + k] = valueAt(start + j, k, dt);
   return out;
 }
 
 /** Uncompressed size of a block: UTF-8 bytes for strings. */
 export const byteSize = (b: Block) => Array.isArray(b) ? b.reduce((s, x) => s + Buffer.byteLength(x, "utf8"), 0) : b.byteLength;
 
-/** `got` equals the block written (`want`, of `width` values a row), or an error naming the row. */
-export function checkBlock(got: ArrayLike<unknown>, want: Block, first: number, width: number): void {
-  if (got.length !== want.length) throw new Error(`row ${first}: read ${got.length} values, wrote ${want.length}`);
-  for (let j = 0; j < want.length; j++) {
-    if (got[j] !== want[j]) throw new Error(`row ${first + Math.floor(j / width)}: read ${String(got[j])}, wrote ${String(want[j])}`);
+/**
+ * `got` holds rows [first, first + got.length / width) as written, or an error naming the row.
+ * Every value is checked, each expected value made as it is compared: no expected block is
+ * held (a block of 500000 strings would itself cost the JavaScript heap tens of MB).
+ */
+export function checkRows(got: ArrayLike<unknown>, first: number, stop: number, dt: BenchDtype, width: number): void {
+  if (got.length !== (stop - first) * width) throw new Error(`row ${first}: read ${got.length} values, wrote ${(stop - first) * width}`);
+  for (let j = 0; j < got.length; j++) {
+    const want = valueAt(first + Math.floor(j / width), j % width, dt);
+    if (got[j] !== want) throw new Error(`row ${first + Math.floor(j / width)}: read ${String(got[j])}, wrote ${String(want)}`);
   }
 }
 

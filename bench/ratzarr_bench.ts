@@ -11,6 +11,8 @@
  *
  *   ... --write-behind 4                  # RatZarr.open(..., { writeBehind: 4 }); the run ends with flush()
  *   ... --read-ahead 0                    # turn off read-ahead (default 2, as in the library)
+ *   ... --caller-only                     # the caller's work alone: blocks made and checked, no
+ *                                         # library call (the memory floor; bench/rss_floor.ts)
  *
  * The data is defined in bench/zarr_python_bench.py's docstring and
  * implemented here a second time. Every read block (and every random row) is
@@ -31,7 +33,7 @@
  */
 import { parseArgs } from "node:util";
 import { RatZarr } from "../src/node/index.js";
-import { type BenchDtype, type Block, blockValues, byteSize, checkBlock, DTYPES, randomRows } from "./bench-data.js";
+import { type BenchDtype, type Block, blockValues, byteSize, checkRows, DTYPES, randomRows } from "./bench-data.js";
 
 const { values } = parseArgs({
   options: {
@@ -47,6 +49,7 @@ const { values } = parseArgs({
     repeat: { type: "string", default: "3" },
     "write-behind": { type: "string", default: "0" },
     "read-ahead": { type: "string", default: "2" },
+    "caller-only": { type: "boolean", default: false },
     s3: { type: "string" },
   },
 });
@@ -72,7 +75,8 @@ const writeRuns: number[] = [];
 const readRuns: number[] = [];
 let bytes = 0;
 const stream = values.mode === "stream";
-const tight = stream && !colType.startsWith("string") && rows * width * (dtype === "float64" ? 8 : dtype === "int32" ? 4 : 2) <= 400e6;
+const callerOnly = values["caller-only"] === true;
+const tight = stream && !callerOnly && !colType.startsWith("string") && rows * width * (dtype === "float64" ? 8 : dtype === "int32" ? 4 : 2) <= 400e6;
 
 async function writeColumn(blocks: ((s: number, stop: number) => Block), blockLen: number): Promise<number> {
   if (await rz.colExists("col")) await rz.deleteColumn("col");
@@ -83,7 +87,7 @@ async function writeColumn(blocks: ((s: number, stop: number) => Block), blockLe
     const data = blocks(s, Math.min(rows, s + blockLen));
     bytes += byteSize(data);
     const t0 = performance.now();
-    await rz.writeBlock("col", data as never, s);
+    if (!callerOnly) await rz.writeBlock("col", data as never, s);
     calls += performance.now() - t0;
   }
   const t0 = performance.now();
@@ -107,15 +111,16 @@ for (let r = 0; r < repeat; r++) {
       const t0 = performance.now();
       const got = await reader.readBlock("col", row, 1);
       elapsed += performance.now() - t0;
-      checkBlock(got as ArrayLike<unknown>, blockValues(row, row + 1, dtype, width), row, width);
+      checkRows(got as ArrayLike<unknown>, row, row + 1, dtype, width);
     }
   } else {
     for (let s = 0; s < rows; s += block) {
       const stop = Math.min(rows, s + block);
       const t0 = performance.now();
-      const got = await reader.readBlock("col", s, block);
+      // --caller-only: the block the read would give, made instead of read.
+      const got = callerOnly ? blockValues(s, stop, dtype, width) : await reader.readBlock("col", s, block);
       elapsed += performance.now() - t0;
-      checkBlock(got as ArrayLike<unknown>, blockValues(s, stop, dtype, width), s, width);
+      checkRows(got as ArrayLike<unknown>, s, stop, dtype, width);
     }
   }
   readRuns.push(elapsed / 1000);

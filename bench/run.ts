@@ -45,6 +45,10 @@
  * Every peer gives both measures for the numeric streaming cases; string cases
  * have the pipeline measure only (on every side), random-row cases time each
  * read. Each peer checks every read against the data it wrote.
+ * The memory floor: on local disk, each streaming case also runs this
+ * library's bench and the zarr-python ones once with --caller-only (the
+ * caller's work alone: blocks made and checked, no library call); their peak
+ * RSS is *_caller_rss_mb in the JSON and "caller alone" in bench/table.ts.
  * Prints a table (MB/s of uncompressed data, UTF-8 bytes for strings: best
  * run, worst in brackets; random-row cases give reads/s and ms per read
  * instead) with, per peer, its MB/s, the ratio (its best time / this
@@ -235,7 +239,8 @@ if (values.baseline !== undefined) {
   writeFileSync(baselineJs, compile(baseSource));
   for (const c of CASES) if (c.mode === "stream" && !c.ours.includes("base")) c.ours.splice(1, 0, "base");
 }
-type CaseRuns = { case: Case; backend: string; rows: number; block: number; seconds: number } & Record<Impl, Result[]>;
+/** callerRss: peak RSS of the process doing the caller's work alone (--caller-only), per side. */
+type CaseRuns = { case: Case; backend: string; rows: number; block: number; seconds: number; callerRss: Partial<Record<Impl, number>> } & Record<Impl, Result[]>;
 const runs: Record<string, CaseRuns> = {};
 try {
   for (const c of chosen) {
@@ -243,7 +248,7 @@ try {
       const server: S3Server | undefined = s3?.servers.find((x) => x.name === backend);
       if (backend !== "local" && (server === undefined || !c.s3)) continue;
       const rows = caseRows(c), block = caseBlock(c);
-      const entry: CaseRuns = { case: c, backend, rows, block, ts: [], tswb: [], base: [], py: [], py34: [], tensorstore: [], zarrita: [], seconds: 0 };
+      const entry: CaseRuns = { case: c, backend, rows, block, ts: [], tswb: [], base: [], py: [], py34: [], tensorstore: [], zarrita: [], seconds: 0, callerRss: {} };
       const impls: Impl[] = [...c.ours];
       if (c.peers) {
         for (const p of peers) {
@@ -287,6 +292,18 @@ try {
             if (server === undefined) rmSync(path, { recursive: true, force: true });
           }
           process.stderr.write(".");
+        }
+      }
+      // The memory floor: the same process doing the caller's work alone (blocks made and
+      // checked, no library call), this library's side and the zarr-python sides.
+      if (server === undefined && c.mode === "stream") {
+        for (const impl of (["ts", "py", "py34"] as const).filter((i) => i === "ts" || impls.includes(i))) {
+          const path = join(work, `${impl}-caller.zarr`);
+          const [cmd, script] = impl === "ts" ? [process.execPath, benchJs] : [impl === "py" ? python : python34, join(root, "bench/zarr_python_bench.py")];
+          const { stdout: out } = await run(cmd, [script, "--path", path, ...common, "--caller-only"], { encoding: "utf8", maxBuffer: 1 << 26 });
+          rmSync(path, { recursive: true, force: true });
+          entry.callerRss[impl] = (JSON.parse(out.trim().split("\n").pop()!) as Result).peak_rss_mb;
+          process.stderr.write("c");
         }
       }
       entry.seconds = (performance.now() - t0) / 1000;
@@ -349,6 +366,7 @@ for (const [key, r] of Object.entries(runs)) {
         backend: r.backend, case: r.case.name, impl: impl === "tswb" ? "ratzarr write-behind 4" : impl === "base" ? `ratzarr baseline ${values.baseline}` : "ratzarr", op: random ? "random-read" : op, name, rows: r.rows, block: r.block,
         [random ? "ratzarr_reads_s" : "ratzarr_mb_s"]: rate(ts), ratzarr_s: ts?.best, ratzarr_worst_s: ts?.worst,
         ratzarr_tight_mb_s: rate(tsT), ratzarr_peak_rss_mb: ts?.rss, ratzarr_requests: ts?.requests,
+        ratzarr_caller_rss_mb: r.callerRss.ts,
       };
       // zarr-python 3.1 keeps the field names of the files before --peers: ratio, tight_ratio, zarr_python_*.
       for (const x of of) {
@@ -357,7 +375,7 @@ for (const [key, r] of Object.entries(runs)) {
           [random ? `${pre}_reads_s` : `${pre}_mb_s`]: rate(x.s), [x.p === "py" ? "ratio" : `${pre}_ratio`]: x.ratio,
           [`${pre}_s`]: x.s?.best, [`${pre}_worst_s`]: x.s?.worst,
           [x.p === "py" ? "tight_ratio" : `${pre}_tight_ratio`]: x.tight, [`${pre}_tight_mb_s`]: rate(x.t),
-          [`${pre}_peak_rss_mb`]: x.s?.rss, [`${pre}_requests`]: x.s?.requests,
+          [`${pre}_peak_rss_mb`]: x.s?.rss, [`${pre}_requests`]: x.s?.requests, [`${pre}_caller_rss_mb`]: r.callerRss[x.p],
         });
       }
       row["bytes"] = ts?.bytes ?? of.find((x) => x.s !== undefined)?.s?.bytes;

@@ -39,6 +39,10 @@ for (const p of peers) {
   head.push(`${l} MB/s`, `ratio ${p === "py" ? "" : `${l} `}(write-behind)`, `tight ratio ${p === "py" ? "" : `${l} `}(write-behind)`);
 }
 head.push(`peak RSS ratzarr (write-behind) / ${peers.map((p) => PEERS[p]!.label).join(" / ")}`);
+// The caller's work alone in each process (bench/run.ts --caller-only), where the file has it.
+const callerPeers = peers.filter((p) => p === "py" || p === "py34");
+const hasCaller = files.some((f) => f.table.some((r) => r["ratzarr_caller_rss_mb"] !== undefined));
+if (hasCaller) head.push(`caller alone: ratzarr / ${callerPeers.map((p) => PEERS[p]!.label).join(" / ")}`);
 const out: string[] = [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`];
 for (const { table } of files) {
   const plain = table.filter((r) => r.impl === "ratzarr");
@@ -50,7 +54,7 @@ for (const { table } of files) {
       // No write-behind row for random reads: empty cells, as before --peers.
       let line = `| ${name} | 1 row, random | ${ms(r["ratzarr_reads_s"])} | `;
       for (const p of peers) line += `| ${ms(r[`${PEERS[p]!.prefix}_reads_s`])} | ${rx(r[ratioKey(p)])} | `;
-      out.push(`${line}| ${f0(r["ratzarr_peak_rss_mb"])} / ${peerRss} MB |`);
+      out.push(`${line}| ${f0(r["ratzarr_peak_rss_mb"])} / ${peerRss} MB |${hasCaller ? " - |" : ""}`);
       continue;
     }
     const rss = `${f0(r["ratzarr_peak_rss_mb"])} (${f0(wb?.["ratzarr_peak_rss_mb"])}) / ${peerRss} MB`;
@@ -58,7 +62,9 @@ for (const { table } of files) {
     for (const p of peers) {
       cells.push(f0(r[`${PEERS[p]!.prefix}_mb_s`]), both(r[ratioKey(p)], wb?.[ratioKey(p)], rx), both(r[tightKey(p)], wb?.[tightKey(p)], rx));
     }
-    out.push(`| ${[...cells, rss].join(" | ")} |`);
+    if (hasCaller) cells.push(rss, `${[f0(r["ratzarr_caller_rss_mb"]), ...callerPeers.map((p) => f0(r[`${PEERS[p]!.prefix}_caller_rss_mb`]))].join(" / ")} MB`);
+    else cells.push(rss);
+    out.push(`| ${cells.join(" | ")} |`);
   }
 }
 console.log(out.join("\n"));

@@ -142,7 +142,8 @@ def write_run(grp: zarr.Group, args: argparse.Namespace, block: int) -> tuple[fl
         total += block_sum(data)
         nbytes += utf8_bytes(data, start, stop)
         t0 = time.perf_counter()
-        arr[start:stop] = data
+        if not args.caller_only:
+            arr[start:stop] = data
         elapsed += time.perf_counter() - t0
     return elapsed, total, nbytes
 
@@ -153,7 +154,8 @@ def read_run(grp: zarr.Group, args: argparse.Namespace) -> tuple[float, float | 
     total: float | int = 0
     for start, stop in blocks(args.rows, args.block):
         t0 = time.perf_counter()
-        data = arr[start:stop]
+        # --caller-only: the block the read would give, made instead of read.
+        data = block_values(start, stop, args) if args.caller_only else arr[start:stop]
         elapsed += time.perf_counter() - t0
         total += block_sum(data)
         if data.dtype.kind not in "fiu":
@@ -197,6 +199,8 @@ def main() -> None:
     p.add_argument("--reads", type=int, default=1000)
     p.add_argument("--seed", type=int, default=12345)
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--caller-only", action="store_true",
+                   help="the caller's work alone (blocks made and checked, no zarr call): the memory floor of this process (bench/rss_floor.ts)")
     p.add_argument("--s3", default=None,
                    help='for s3:// paths: JSON {"endpoint", "accessKeyId", "secretAccessKey", "region"} of the server')
     args = p.parse_args()
@@ -243,7 +247,7 @@ def main() -> None:
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     itemsize = {"float64": 8, "int32": 4, "uint16": 2}.get(args.dtype, 0)
     tight = {}
-    if args.mode == "stream" and itemsize and args.rows * args.width * itemsize <= 400e6:
+    if args.mode == "stream" and itemsize and not args.caller_only and args.rows * args.width * itemsize <= 400e6:
         made = {start: block_values(start, stop, args) for start, stop in blocks(args.rows, args.block)}
         wt, rt = [], []
         for _ in range(args.repeat):

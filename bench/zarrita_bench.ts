@@ -40,7 +40,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as zarr from "zarrita";
 import FileSystemStore from "@zarrita/storage/fs";
-import { type BenchDtype, type Block, blockValues, byteSize, checkBlock, DTYPES, randomRows } from "./bench-data.js";
+import { type BenchDtype, type Block, blockValues, byteSize, checkRows, DTYPES, randomRows } from "./bench-data.js";
 
 const { values } = parseArgs({
   options: {
@@ -153,7 +153,7 @@ for (let r = 0; r < repeat; r++) {
       const t0 = performance.now();
       const got = await zarr.get(arr, sel(row, row + 1));
       elapsed += performance.now() - t0;
-      checkBlock(got.data as ArrayLike<unknown>, blockValues(row, row + 1, dtype, width), row, width);
+      checkRows(got.data as ArrayLike<unknown>, row, row + 1, dtype, width);
     }
   } else {
     for (let s = 0; s < rows; s += block) {
@@ -161,7 +161,7 @@ for (let r = 0; r < repeat; r++) {
       const t0 = performance.now();
       const got = await zarr.get(arr, sel(s, stop));
       elapsed += performance.now() - t0;
-      checkBlock(got.data as ArrayLike<unknown>, blockValues(s, stop, dtype, width), s, width);
+      checkRows(got.data as ArrayLike<unknown>, s, stop, dtype, width);
     }
   }
   readRuns.push(elapsed / 1000);

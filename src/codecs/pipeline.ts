@@ -67,8 +67,21 @@ export class CodecPipeline {
     return bytes;
   }
 
+  /**
+   * True when decoding makes JavaScript objects (strings) rather than a typed array: such a
+   * chunk costs the JavaScript heap from the moment it is decoded until nobody holds it.
+   */
+  get decodesToObjects(): boolean {
+    return this.specs[0]!.dataType === "string";
+  }
+
   /** Decode the stored bytes of one chunk into a new array of the chunk shape (C order). */
   async decode(bytes: Uint8Array, ctx: CodecContext): Promise<ChunkData> {
+    return this.decodeArray(await this.decodeBytes(bytes, ctx), ctx);
+  }
+
+  /** The first half of `decode`: the bytes→bytes codecs, backwards (decompression). */
+  async decodeBytes(bytes: Uint8Array, ctx: CodecContext): Promise<Uint8Array> {
     let b = bytes;
     for (let i = this.bytesToBytes.length - 1; i >= 0; i--) {
       const decodedSize = this.sizes[i];
@@ -77,7 +90,12 @@ export class CodecPipeline {
         throw new CodecError(this.bytesToBytes[i]!.name, ctx.key, `decoded ${b.byteLength} bytes, expected ${decodedSize}`);
       }
     }
-    let arr = await this.arrayToBytes.decode(b, this.specs[this.specs.length - 1]!, ctx);
+    return b;
+  }
+
+  /** The second half of `decode`: the array→bytes codec and the array→array codecs, backwards. */
+  async decodeArray(bytes: Uint8Array, ctx: CodecContext): Promise<ChunkData> {
+    let arr = await this.arrayToBytes.decode(bytes, this.specs[this.specs.length - 1]!, ctx);
     for (let i = this.arrayToArray.length - 1; i >= 0; i--) arr = await this.arrayToArray[i]!.decode(arr, this.specs[i]!, ctx);
     return arr;
   }

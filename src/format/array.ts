@@ -237,7 +237,7 @@ export class ZarrArray<D extends DataType = DataType> {
       start, stop, shape[0] ?? 0, alongRows ? chunkShape[0] : undefined,
       (i) => this.chunkKey([i, ...shape.slice(1).map(() => 0)]),
       (key) => this.isAtHand(key),
-      (key) => this.chunks.loadEntry(key, { ...options, schedule: offloaded }),
+      (key) => this.chunks.prefetch(key, { ...options, schedule: offloaded }),
     );
   }
 

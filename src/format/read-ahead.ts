@@ -2,15 +2,17 @@
  * Read-ahead for a sequential reader: when a read starts where the previous
  * one stopped and covers at least 1/16 of a chunk, the next chunks are
  * fetched and decoded in the background (on Node, on the codec worker
- * threads) while the caller works on this block. Any other read drops what
- * was fetched ahead; a write replaces it.
+ * threads) while the caller works on this block; string chunks are only
+ * decompressed ahead, made into strings when taken (ChunkIO.prefetch). Any
+ * other read drops what was fetched ahead; a write replaces it.
  */
 import type { ChunkData } from "../data-types.js";
 import type { CachedChunk } from "./chunk-cache.js";
 
 /** Chunks fetched ahead of one array handle's reader. */
 export class ReadAhead {
-  private readonly pending = new Map<string, Promise<CachedChunk>>();
+  /** Per key, what finishes the chunk's decode once fetched. */
+  private readonly pending = new Map<string, Promise<() => Promise<CachedChunk>>>();
   /** Where the last read stopped: a read starting there is sequential. */
   private lastStop = 0;
 
@@ -22,7 +24,7 @@ export class ReadAhead {
    * rows per chunk, `rows` in all): start loading the next chunks with `load`, skipping those
    * `skip` says are at hand. `keyOf(i)` names the i-th chunk along rows.
    */
-  after(start: number, stop: number, rows: number, rowsPerChunk: number | undefined, keyOf: (i: number) => string, skip: (key: string) => boolean, load: (key: string) => Promise<CachedChunk>): void {
+  after(start: number, stop: number, rows: number, rowsPerChunk: number | undefined, keyOf: (i: number) => string, skip: (key: string) => boolean, load: (key: string) => Promise<() => Promise<CachedChunk>>): void {
     const sequential = start === this.lastStop;
     this.lastStop = stop;
     if (!sequential) this.pending.clear();
@@ -44,7 +46,7 @@ export class ReadAhead {
   take(key: string): Promise<CachedChunk> | undefined {
     const p = this.pending.get(key);
     this.pending.delete(key);
-    return p;
+    return p?.then((finish) => finish());
   }
 
   /** The data of the chunk fetched ahead for `key` (a missing chunk reads as fill), or undefined when none was started. */

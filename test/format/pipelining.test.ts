@@ -4,8 +4,8 @@
  * caller may reuse its array at once, reads see pending writes, a partially
  * written chunk is stored once, failures are reported with the chunk key,
  * two write-behind handles on one chunk both land; a sequential reader gets
- * the next chunks fetched ahead, and a write through the handle replaces
- * what was fetched.
+ * the next chunks fetched ahead (string chunks decompressed ahead, made into
+ * strings when read), and a write through the handle replaces what was fetched.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -15,6 +15,8 @@ import { ZarrArray, type ArrayOptions } from "../../src/format/array.js";
 import { MemoryStore } from "../../src/stores/memory.js";
 import type { StoreOptions } from "../../src/stores/store.js";
 import { RatZarrError } from "../../src/errors.js";
+import { standardCodecs } from "../../src/codecs/registry.js";
+import { createVlenUtf8Codec } from "../../src/codecs/vlen-utf8.js";
 import { CountingStore } from "../helpers/counting-store.js";
 import { rejectsWith } from "../helpers/bytes.js";
 
@@ -191,6 +193,32 @@ test("read-ahead: a chunk that fails to load fails the read that needs it, not t
   assert.equal(await r.read(0, 100), seq(100, 0));
   await rejectsWith(() => r.read(100, 200), Error, /connection reset/);
   assert.equal(await r.read(200, 300), seq(100, 200));
+});
+
+test("read-ahead of strings: the next chunks are fetched and decompressed ahead, made into strings only when read", async () => {
+  const decoded: string[] = [];
+  const codecs = standardCodecs().register("vlen-utf8", {
+    kind: "array_to_bytes",
+    create: async (c, f) => {
+      const inner = createVlenUtf8Codec(c, f);
+      return { ...inner, decode: (bytes, spec, ctx) => { decoded.push(ctx.key); return inner.decode(bytes, spec, ctx); } };
+    },
+  });
+  const store = new CountingStore();
+  const words = (from: number) => Array.from({ length: 100 }, (_, i) => `w${from + i}é`);
+  const w = await ZarrArray.create(store, "s", { shape: [400], dataType: "string", chunkShape: [100] }, { codecs });
+  for (let s = 0; s < 400; s += 100) await w.write(s, words(s));
+  const r = await ZarrArray.open(store, "s", { readAhead: 2, codecs });
+  store.reset();
+  assert.equal(await r.read(0, 100), words(0));
+  await new Promise((done) => setTimeout(done, 50));
+  assert.is(store.gets, 3, "chunk 0, and chunks 1 and 2 fetched ahead");
+  assert.equal(decoded, ["s/c/0"], "chunks 1 and 2 are not yet strings");
+  assert.equal(await r.read(100, 200), words(100));
+  assert.equal(decoded, ["s/c/0", "s/c/1"]);
+  assert.is(store.gets, 4, "chunk 1 came from read-ahead; chunk 3 fetched ahead");
+  assert.equal(await r.read(200, 400), [...words(200), ...words(300)]);
+  assert.is(store.gets, 4);
 });
 
 test.run();
