@@ -89,9 +89,12 @@ try {
 }
 
 const plain = captured.replace(/\u001b\[[0-9;]*m/g, "");
-const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? NaN);
-const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? NaN);
-const skipped = Number(/Skipped:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+// uvu's summary comes last, each figure on a line of its own: the last such line counts, so a
+// test that prints a child run's output (test/runtimes/node-matrix.test.ts) cannot pass for it.
+const figure = (name: string): string | undefined => [...plain.matchAll(new RegExp(`^\\s*${name}:\\s+(\\d+)\\s*$`, "gm"))].pop()?.[1];
+const total = Number(figure("Total") ?? NaN);
+const passed = Number(figure("Passed") ?? NaN);
+const skipped = Number(figure("Skipped") ?? 0);
 if (!Number.isFinite(total) || !Number.isFinite(passed)) {
   console.log("0 passed, 1 failed");
   console.error("could not read uvu's totals");

@@ -72,12 +72,16 @@ export interface BytesToBytesCodec {
   /** Encoded length given the decoded length, when it is fixed (`crc32c`: n + 4), else undefined. */
   encodedSize(decodedSize: number | undefined): number | undefined;
   encode(bytes: Uint8Array, ctx: CodecContext): Uint8Array | Promise<Uint8Array>;
+  /** True when `decode` honours `neededBytes`: it then returns only that many leading bytes. */
+  readonly decodesPrefix?: boolean | undefined;
   /**
    * Decode `bytes`. `decodedSize` is the exact decoded length when the
    * pipeline knows it; `maxDecodedSize` is the bound a decoder must never
    * allocate past (a frame announcing more is an error, not an allocation).
+   * `neededBytes` (only to a codec that `decodesPrefix`): return only that many leading bytes
+   * (the rows of an edge chunk inside the array), decoding no further where it can.
    */
-  decode(bytes: Uint8Array, ctx: CodecContext & { readonly decodedSize: number | undefined; readonly maxDecodedSize: number }): Uint8Array | Promise<Uint8Array>;
+  decode(bytes: Uint8Array, ctx: CodecContext & { readonly decodedSize: number | undefined; readonly maxDecodedSize: number; readonly neededBytes?: number | undefined }): Uint8Array | Promise<Uint8Array>;
 }
 
 export type Codec = ArrayToArrayCodec | ArrayToBytesCodec | BytesToBytesCodec;

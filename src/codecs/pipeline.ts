@@ -10,6 +10,7 @@ import { type CodecRegistry, standardCodecs } from "./registry.js";
 import { CodecError } from "../errors.js";
 import { checkCodecOrder } from "./codec-list.js";
 
+
 /** Default bound on any decoded chunk whose size is not fixed (strings): 1 GiB. */
 export const DEFAULT_MAX_DECODED_BYTES = 1 << 30;
 
@@ -75,28 +76,53 @@ export class CodecPipeline {
     return this.specs[0]!.dataType === "string";
   }
 
-  /** Decode the stored bytes of one chunk into a new array of the chunk shape (C order). */
-  async decode(bytes: Uint8Array, ctx: CodecContext): Promise<ChunkData> {
-    return this.decodeArray(await this.decodeBytes(bytes, ctx), ctx);
+  /**
+   * Decode the stored bytes of one chunk into a new array of the chunk shape (C order). `rows`:
+   * how many leading rows of the chunk lie inside the array, when fewer than all (an edge
+   * chunk); the rest is padding nobody reads, which need not be decompressed (see `decodeBytes`).
+   */
+  async decode(bytes: Uint8Array, ctx: CodecContext, rows?: number): Promise<ChunkData> {
+    return this.decodeArray(await this.decodeBytes(bytes, ctx, rows), ctx, rows);
   }
 
-  /** The first half of `decode`: the bytes→bytes codecs, backwards (decompression). */
-  async decodeBytes(bytes: Uint8Array, ctx: CodecContext): Promise<Uint8Array> {
+  /**
+   * The first half of `decode`: the bytes→bytes codecs, backwards (decompression). With `rows`,
+   * when the stored bytes are the rows in order (no array→array codec, the `bytes` codec) and
+   * the decompressor can stop early, only those rows are decompressed, and `decodeArray` makes
+   * an array of just those rows: shorter than a chunk (ChunkIO pads it before encoding it).
+   */
+  async decodeBytes(bytes: Uint8Array, ctx: CodecContext, rows?: number): Promise<Uint8Array> {
+    const needed = this.neededBytes(rows);
     let b = bytes;
     for (let i = this.bytesToBytes.length - 1; i >= 0; i--) {
       const decodedSize = this.sizes[i];
-      b = await this.bytesToBytes[i]!.decode(b, { ...ctx, decodedSize, maxDecodedSize: decodedSize ?? this.maxDecodedBytes });
-      if (decodedSize !== undefined && b.byteLength !== decodedSize) {
-        throw new CodecError(this.bytesToBytes[i]!.name, ctx.key, `decoded ${b.byteLength} bytes, expected ${decodedSize}`);
+      const wanted = i === 0 ? needed : undefined;
+      b = await this.bytesToBytes[i]!.decode(b, { ...ctx, decodedSize, maxDecodedSize: decodedSize ?? this.maxDecodedBytes, neededBytes: wanted });
+      const expected = wanted ?? decodedSize;
+      if (expected !== undefined && b.byteLength !== expected) {
+        throw new CodecError(this.bytesToBytes[i]!.name, ctx.key, `decoded ${b.byteLength} bytes, expected ${expected}`);
       }
     }
     return b;
   }
 
-  /** The second half of `decode`: the array→bytes codec and the array→array codecs, backwards. */
-  async decodeArray(bytes: Uint8Array, ctx: CodecContext): Promise<ChunkData> {
-    let arr = await this.arrayToBytes.decode(bytes, this.specs[this.specs.length - 1]!, ctx);
+  /** The second half of `decode`: the array→bytes codec and the array→array codecs, backwards. With `rows` as given to `decodeBytes`, maybe just those rows. */
+  async decodeArray(bytes: Uint8Array, ctx: CodecContext, rows?: number): Promise<ChunkData> {
+    const spec = this.specs[this.specs.length - 1]!;
+    const [, ...rest] = spec.shape;
+    const shape = this.neededBytes(rows) === undefined ? spec : { ...spec, shape: [rows!, ...rest] };
+    let arr = await this.arrayToBytes.decode(bytes, shape, ctx);
     for (let i = this.arrayToArray.length - 1; i >= 0; i--) arr = await this.arrayToArray[i]!.decode(arr, this.specs[i]!, ctx);
     return arr;
+  }
+
+  /** Bytes of the first `rows` rows when only they need decompressing (see `decodeBytes`), else undefined. */
+  private neededBytes(rows: number | undefined): number | undefined {
+    const spec = this.specs[0]!;
+    const first = spec.shape[0];
+    const full = this.sizes[0];
+    if (rows === undefined || first === undefined || full === undefined || rows >= first || rows < 0) return undefined;
+    if (this.arrayToArray.length > 0 || this.arrayToBytes.name !== "bytes" || this.bytesToBytes[0]?.decodesPrefix !== true) return undefined;
+    return (full / first) * rows;
   }
 }

@@ -17,6 +17,11 @@ export interface CompressOptions {
 /** How to decompress one frame: its exact decoded size when the frame announces it, and the schedule. */
 export interface DecompressOptions {
   readonly size: number | undefined;
+  /**
+   * With `size`: only the first `needed` bytes are wanted. A backend that `stopsEarly` stops
+   * there and returns just those; any other decodes and returns everything.
+   */
+  readonly needed?: number | undefined;
   readonly schedule?: Schedule | undefined;
 }
 
@@ -25,6 +30,8 @@ export interface ZstdBackend {
   readonly name: string;
   /** True when `checksum` is honoured (the WASM build cannot write checksums). */
   readonly writesChecksums: boolean;
+  /** True when `decompress` honours `needed` (stops early, returns that many bytes). */
+  readonly stopsEarly?: boolean | undefined;
   compress(data: Uint8Array, options: CompressOptions): Uint8Array | Promise<Uint8Array>;
   decompress(frame: Uint8Array, options: DecompressOptions): Uint8Array | Promise<Uint8Array>;
 }

@@ -44,6 +44,7 @@ export function createZstdCodec(configuration: JsonObject, file: string, env: Pi
     kind: "bytes_to_bytes",
     name: NAME,
     encodedSize: () => undefined,
+    decodesPrefix: true,
 
     async encode(bytes, ctx) {
       // Taken first: with a detachable schedule the input may be transferred away (and read as empty) by the call.
@@ -80,7 +81,14 @@ export function createZstdCodec(configuration: JsonObject, file: string, env: Pi
       const backend = await env.zstd();
       let out: Uint8Array;
       if (frames.length === 1 && stream.skippableFrames === 0) {
-        out = await decodeFrame(backend, bytes, frames[0]!, key, 0, max, ctx.schedule);
+        const f = frames[0]!;
+        // Only the first `needed` bytes are wanted (an edge chunk's rows inside the array): a frame
+        // of known size without a checksum (which covers all of it) is decoded that far only.
+        const needed = ctx.neededBytes !== undefined && f.contentSize !== undefined && ctx.neededBytes < f.contentSize ? ctx.neededBytes : undefined;
+        const early = needed !== undefined && !f.hasChecksum && backend.stopsEarly === true;
+        out = await decodeFrame(backend, bytes, f, key, 0, max, ctx.schedule, early ? needed : undefined);
+        // The contract of `decodesPrefix`: the first `needed` bytes only.
+        if (needed !== undefined && !early) out = out.slice(0, needed);
       } else {
         // Frame by frame, so the running size is checked before each frame grows the output.
         const pieces: Uint8Array[] = [];
@@ -93,8 +101,9 @@ export function createZstdCodec(configuration: JsonObject, file: string, env: Pi
         }
         out = pieces.length === 1 ? pieces[0]! : concat(pieces, total);
       }
-      if (decodedSize !== undefined && out.length !== decodedSize) {
-        throw new CodecError(NAME, key, `decoded ${out.length} bytes, expected ${decodedSize}`);
+      const expected = ctx.neededBytes !== undefined && decodedSize !== undefined ? Math.min(ctx.neededBytes, decodedSize) : decodedSize;
+      if (expected !== undefined && out.length !== expected) {
+        throw new CodecError(NAME, key, `decoded ${out.length} bytes, expected ${expected}`);
       }
       return out;
     },
@@ -118,21 +127,21 @@ function lowBound(frames: readonly ZstdFrame[]): number {
 }
 
 /** Decode one frame (`data` is the frame, or the whole single-frame input), checking its size against what it announced and the limit. */
-async function decodeFrame(backend: ZstdBackend, data: Uint8Array, f: ZstdFrame, key: string, before: number, max: number, schedule?: Schedule): Promise<Uint8Array> {
+async function decodeFrame(backend: ZstdBackend, data: Uint8Array, f: ZstdFrame, key: string, before: number, max: number, schedule?: Schedule, needed?: number): Promise<Uint8Array> {
   if (f.contentSize === undefined && before + plausibleSize(f) > max) {
     throw new CodecError(NAME, key, `frame at byte ${f.start} without a content size can decode to up to ${f.blockBound} bytes after ${before}, more than the limit of ${max}`);
   }
   let out: Uint8Array;
   try {
-    out = await backend.decompress(data, { size: f.contentSize, schedule });
+    out = await backend.decompress(data, { size: f.contentSize, needed, schedule });
   } catch (e) {
     // numcodecs reports libzstd errors as "std::runtime_error,zstd codec error: <ZSTD_getErrorName>".
     const reason = (e instanceof Error ? e.message : showValue(e)).replace(/^std::runtime_error,\s*/, "");
     throw new CodecError(NAME, key, `corrupt frame at byte ${f.start} (${f.end - f.start} bytes): ${reason}`, { cause: e });
   }
   // Check the length: some zstd decoders return partial data for damaged frames without complaint.
-  if (f.contentSize !== undefined ? out.length !== f.contentSize : out.length > f.blockBound) {
-    throw new CodecError(NAME, key, `frame at byte ${f.start} decoded to ${out.length} bytes, but announces ${f.contentSize ?? `at most ${f.blockBound}`}`);
+  if (needed !== undefined ? out.length !== needed : f.contentSize !== undefined ? out.length !== f.contentSize : out.length > f.blockBound) {
+    throw new CodecError(NAME, key, `frame at byte ${f.start} decoded to ${out.length} bytes, but announces ${f.contentSize ?? `at most ${f.blockBound}`}${needed !== undefined ? ` (its first ${needed} asked for)` : ""}`);
   }
   if (before + out.length > max) {
     throw new CodecError(NAME, key, `decoded ${before + out.length} bytes, more than the limit of ${max}`);

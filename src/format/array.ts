@@ -36,6 +36,13 @@ export type { ArrayOptions, CreateArrayOptions } from "./array-options.js";
 
 const offloaded: ChunkCallOptions["schedule"] = { offload: true };
 
+/**
+ * Reads of any array handle under way in this thread. With more than one (a viewer reading one
+ * row of each of 300 columns at once), nobody waits on one chunk alone, so each decode may go
+ * to a codec worker thread: both cores work. A scheduling hint, nothing more.
+ */
+let readsUnderWay = 0;
+
 /** A handle on one Zarr v3 array in a store. */
 export class ZarrArray<D extends DataType = DataType> {
   private meta: ArrayMetadata;
@@ -148,9 +155,8 @@ export class ZarrArray<D extends DataType = DataType> {
     if (bytes === undefined) throw new NodeError(this.path, "the array has been deleted (zarr.json is missing)", { code: "missing" });
     const meta = parseArrayMetadata(bytes, key, kindsOf(this.options));
     this.ahead.clear();
-    if (stringifyCodecs(meta) !== stringifyCodecs(this.meta) || meta.dataType !== this.meta.dataType || String(meta.chunkShape) !== String(this.meta.chunkShape)) {
-      this.chunks.reconfigure(meta, await ZarrArray.makePipeline(meta, key, this.options));
-    }
+    const changed = stringifyCodecs(meta) !== stringifyCodecs(this.meta) || meta.dataType !== this.meta.dataType || String(meta.chunkShape) !== String(this.meta.chunkShape);
+    this.chunks.reconfigure(meta, changed ? await ZarrArray.makePipeline(meta, key, this.options) : undefined);
     this.meta = meta;
   }
 
@@ -187,6 +193,15 @@ export class ZarrArray<D extends DataType = DataType> {
    * Rows [start, stop) (default: all rows) as one flat row-major array. Missing chunks read as the fill value.
    */
   async read(start = 0, stop: number = this.meta.shape[0] ?? 1, options: StoreOptions = {}): Promise<ArrayFor<D>> {
+    readsUnderWay++;
+    try {
+      return await this.readRows(start, stop, options);
+    } finally {
+      readsUnderWay--;
+    }
+  }
+
+  private async readRows(start: number, stop: number, options: StoreOptions): Promise<ArrayFor<D>> {
     this.checkRows(start, stop, "read");
     this.behind?.throwFailure();
     const { dataType, chunkShape, fillValue } = this.meta;
@@ -195,7 +210,7 @@ export class ZarrArray<D extends DataType = DataType> {
     checkBlockSize(`array "${this.path}": read at row ${start}`, dataType, rows, this.rowSize);
     const shape = this.blockShape(rows);
     const jobs = this.plan(start, stop);
-    const io: ChunkCallOptions = jobs.length > 1 ? { ...options, schedule: offloaded } : options;
+    const io: ChunkCallOptions = jobs.length > 1 || readsUnderWay > 1 ? { ...options, schedule: offloaded } : options;
     // Write-behind: wait for this handle's writes to these chunks.
     if (this.behind?.busy) await Promise.all(jobs.map((j) => this.locks.idle(j.key)));
     this.readAheadAfter(start, stop, options);
@@ -392,6 +407,7 @@ export class ZarrArray<D extends DataType = DataType> {
       next = parseArrayMetadata(text, key, kindsOf(this.options));
       return text === new TextDecoder().decode(current) ? KEEP : new TextEncoder().encode(text);
     }, options);
+    this.chunks.reconfigure(next);
     this.meta = next;
     return next;
   }

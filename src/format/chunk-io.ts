@@ -11,7 +11,9 @@ import type { Schedule } from "../codecs/codec.js";
 import { allocate, type ChunkData, type DataType, type FillValue } from "../data-types.js";
 import type { CachedChunk, ChunkCache } from "./chunk-cache.js";
 import { CONFLICT, isConditional, putIfVersion, type Removal, retryConflicts } from "./conditional.js";
-import { elementCount, isAllFill } from "../grid.js";
+import { elementCount, forEachIndex, isAllFill } from "../grid.js";
+import { chunkKey, parseChunkKey } from "./keys.js";
+import type { ChunkKeyEncoding } from "./metadata.js";
 
 /** Store options plus the schedule of the chunk at hand. */
 export interface ChunkCallOptions extends StoreOptions {
@@ -20,9 +22,11 @@ export interface ChunkCallOptions extends StoreOptions {
 
 /** What chunk I/O needs to know of its array. */
 export interface ChunkLayout {
+  readonly shape: readonly number[];
   readonly dataType: DataType;
   readonly chunkShape: readonly number[];
   readonly fillValue: FillValue;
+  readonly chunkKeyEncoding: ChunkKeyEncoding;
 }
 
 let handles = 0;
@@ -37,14 +41,36 @@ export class ChunkIO {
     private readonly cache: ChunkCache,
     private layout: ChunkLayout,
     private pipeline: CodecPipeline,
-    /** Names the array in messages. */
+    /** The array's path: its chunk keys start with it, and it names the array in messages. */
     private readonly label: string,
   ) {}
 
-  /** Use new metadata and codecs from now on (after the array's `zarr.json` changed). */
-  reconfigure(layout: ChunkLayout, pipeline: CodecPipeline): void {
+  /**
+   * Use new metadata (and codecs) from now on (after the array's `zarr.json` changed). A cached
+   * chunk at the old end of the rows was decoded for the old row count (only the rows inside
+   * the array then): it is dropped.
+   */
+  reconfigure(layout: ChunkLayout, pipeline: CodecPipeline = this.pipeline): void {
+    const old = this.layout;
     this.layout = layout;
     this.pipeline = pipeline;
+    if (old.shape[0] !== layout.shape[0]) for (const key of edgeKeys(old, this.label)) this.forget(key);
+  }
+
+  /**
+   * Rows of the chunk at `key` that lie inside the array, when fewer than the chunk's (the last
+   * chunk along rows): the pipeline may decode just those (a 100-row RAT in chunks of 500000
+   * rows decompresses 100 rows), so that chunk's data can be shorter than a chunk.
+   */
+  private rowsInside(key: string): number | undefined {
+    const { shape, chunkShape, chunkKeyEncoding } = this.layout;
+    const rows = shape[0];
+    const per = chunkShape[0];
+    if (rows === undefined || per === undefined || rows % per === 0) return undefined;
+    const coords = parseChunkKey(chunkKeyEncoding, this.label === "" ? key : key.slice(this.label.length + 1), shape.length);
+    if (coords === undefined) return undefined;
+    const inside = rows - coords[0]! * per;
+    return inside < per ? Math.max(inside, 0) : undefined;
   }
 
   /** A new chunk, every element the fill value. */
@@ -77,7 +103,7 @@ export class ChunkIO {
   // ---- loading ----
 
   private decode(bytes: Uint8Array, key: string, options: ChunkCallOptions): Promise<ChunkData> {
-    return this.pipeline.decode(bytes, { key, signal: options.signal, schedule: options.schedule });
+    return this.pipeline.decode(bytes, { key, signal: options.signal, schedule: options.schedule }, this.rowsInside(key));
   }
 
   /** The decoded chunk at `key`, or undefined when it is not stored. */
@@ -107,8 +133,9 @@ export class ChunkIO {
     if (bytes === undefined) return () => Promise.resolve({ data: this.fillChunk(), version });
     const ctx = { key, signal: options.signal, schedule: options.schedule };
     const pipeline = this.pipeline;
-    const inner = await pipeline.decodeBytes(bytes, ctx);
-    return async () => ({ data: await pipeline.decodeArray(inner, ctx), version });
+    const rows = this.rowsInside(key);
+    const inner = await pipeline.decodeBytes(bytes, ctx, rows);
+    return async () => ({ data: await pipeline.decodeArray(inner, ctx, rows), version });
   }
 
   /** The stored bytes of `key` (undefined: not stored) with their version (null when not stored; undefined: the store keeps none). */
@@ -127,7 +154,14 @@ export class ChunkIO {
 
   // ---- storing ----
 
+  /** Encode a chunk; one decoded short (only the rows inside the array: `rowsInside`) is first padded with the fill value. */
   private encode(chunk: ChunkData, key: string, options: ChunkCallOptions): Promise<Uint8Array> {
+    const n = elementCount(this.layout.chunkShape);
+    if (chunk.length < n) {
+      const full = this.fillChunk();
+      (full as { set(a: ArrayLike<unknown>): void }).set(chunk);
+      chunk = full;
+    }
     return this.pipeline.encode(chunk, { key, signal: options.signal, schedule: options.schedule });
   }
 
@@ -173,4 +207,20 @@ export class ChunkIO {
       return undefined;
     }, options);
   }
+}
+
+/** The keys of the chunks at the end of the rows of an array laid out as `layout` at `path`, when that row of chunks is partly outside the array. */
+function edgeKeys(layout: ChunkLayout, path: string): string[] {
+  const { shape, chunkShape, chunkKeyEncoding } = layout;
+  const rows = shape[0];
+  const per = chunkShape[0];
+  if (rows === undefined || per === undefined || rows % per === 0) return [];
+  const keys: string[] = [];
+  const lo = shape.map((_, d) => (d === 0 ? Math.floor(rows / per) : 0));
+  const hi = shape.map((s, d) => (d === 0 ? lo[0]! : Math.ceil(s / chunkShape[d]!) - 1));
+  forEachIndex(lo, hi, (coords) => {
+    const k = chunkKey(chunkKeyEncoding, coords);
+    keys.push(path === "" ? k : `${path}/${k}`);
+  });
+  return keys;
 }

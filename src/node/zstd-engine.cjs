@@ -42,7 +42,7 @@ function createEngine(binding, zstdNapi, frameThreads = 0) {
   let threaded = null;
   const dctx = new binding.DCtx();
   let scratch = new Uint8Array(0);
-  return {
+  const engine = {
     /**
      * One frame with its content size (and a checksum when asked), in a buffer of its own.
      * `alone`: the caller waits on this chunk and nothing else runs beside it, so a large one
@@ -65,31 +65,60 @@ function createEngine(binding, zstdNapi, frameThreads = 0) {
       const n = c.cctx.compress2(dest, data);
       return dest.slice(0, n);
     },
-    /** The frames in `frame`; `size` is their total content size when they announce it. */
-    decompress(frame, size) {
+    /**
+     * The frames in `frame`; `size` is their total content size when they announce it. With
+     * `needed` (one frame of known size), only its first `needed` bytes: decoding stops there.
+     */
+    decompress(frame, size, needed) {
       if (size === undefined || size === null) {
         const out = zstdNapi.decompress(frame);
         return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
       }
+      if (needed !== undefined && needed !== null && needed < size) return decompressPrefix(frame, new Uint8Array(needed));
       const out = new Uint8Array(size);
       const n = dctx.decompress(out, frame);
       if (n !== size) throw new Error(`decoded ${n} bytes, the frame announces ${size}`);
       return out;
     },
   };
+
+  /** Stream `frame` into `out` until it is full, then drop the rest of the frame. */
+  function decompressPrefix(frame, out) {
+    const needed = out.byteLength;
+    let written = 0;
+    let read = 0;
+    try {
+      while (written < needed) {
+        const [left, produced, consumed] = dctx.decompressStream(out.subarray(written, needed), frame.subarray(read));
+        written += produced;
+        read += consumed;
+        if (left === 0 || (produced === 0 && consumed === 0)) break;
+      }
+    } finally {
+      // Mid-frame: the next call must start afresh.
+      dctx.reset(binding.ResetDirective.sessionOnly);
+    }
+    if (written < needed) throw new Error(`the frame ends after ${written} bytes, before the first ${needed} needed`);
+    return out;
+  }
+  return engine;
 }
 
-// As a worker thread: answer { id, op, buffer, length, level, checksum, size } with { id, buffer, length } or { id, error }.
+// As a worker thread: answer { id, op, buffer, length, level, checksum, size, needed } with { id, buffer, length } or { id, error }.
 if (!isMainThread && workerData && workerData.ratzarrZstd) {
   const engine = createEngine(require(workerData.binding), require(workerData.main));
+  // Jobs finished, counted where the main thread reads it at once (zstd-native.ts, `holding`).
+  const finished = workerData.finished ? new Int32Array(workerData.finished) : null;
   parentPort.on("message", (m) => {
     try {
       const input = new Uint8Array(m.buffer, 0, m.length);
-      const out = m.op === "compress" ? engine.compress(input, m.level, m.checksum) : engine.decompress(input, m.size);
+      const out = m.op === "compress" ? engine.compress(input, m.level, m.checksum) : engine.decompress(input, m.size, m.needed);
       const buffer = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out.buffer : out.slice().buffer;
       parentPort.postMessage({ id: m.id, buffer, length: out.byteLength }, [buffer]);
     } catch (e) {
       parentPort.postMessage({ id: m.id, error: String((e && e.message) || e) });
+    } finally {
+      if (finished) Atomics.add(finished, 0, 1);
     }
   });
 }

@@ -42,7 +42,7 @@ export const DEFAULT_FRAME_THREADS = 0;
 
 interface Engine {
   compress(data: Uint8Array, level: number, checksum: boolean, alone?: boolean): Uint8Array;
-  decompress(frame: Uint8Array, size: number | undefined): Uint8Array;
+  decompress(frame: Uint8Array, size: number | undefined, needed?: number): Uint8Array;
 }
 
 interface Job {
@@ -57,14 +57,30 @@ interface Reply {
   error?: string;
 }
 
+/**
+ * One worker thread: its jobs awaiting a reply, and how many it has been sent and has finished.
+ * The worker counts its finished jobs in shared memory as it posts each reply, so this thread
+ * sees a worker free at once, even while it is busy and the replies wait in its event queue
+ * (300 reads at once: without it the worker sat idle while this thread decoded nearly all).
+ */
+interface Slot {
+  readonly worker: Worker;
+  readonly jobs: Map<number, Job>;
+  sent: number;
+  readonly finished: Int32Array;
+}
+
+/** Jobs a worker holds now: sent to it and not yet finished there. */
+const holding = (slot: Slot): number => slot.sent - Atomics.load(slot.finished, 0);
+
 /** Worker threads running zstd-engine.cjs; each job goes to the worker with the fewest in flight. */
 class ZstdWorkerPool {
-  private readonly workers: { worker: Worker; jobs: Map<number, Job> }[] = [];
+  private readonly workers: Slot[] = [];
   private nextId = 0;
 
   constructor(private readonly size: number, private readonly queueDepth: number, private readonly script: URL, private readonly data: object) {}
 
-  run(message: { op: "compress" | "decompress"; input: Uint8Array; level?: number; checksum?: boolean; size?: number | undefined; detachable?: boolean | undefined }): Promise<Uint8Array> {
+  run(message: { op: "compress" | "decompress"; input: Uint8Array; level?: number; checksum?: boolean; size?: number | undefined; needed?: number | undefined; detachable?: boolean | undefined }): Promise<Uint8Array> {
     // A buffer of our own to transfer (the input may be the caller's array or a store's buffer),
     // unless the input is all of a buffer its owner gave up (`detachable`).
     // new Uint8Array(view) always copies; a Node Buffer's slice() would be a view of its pool, which the transfer would detach.
@@ -76,26 +92,28 @@ class ZstdWorkerPool {
     const id = this.nextId++;
     return new Promise<Uint8Array>((resolve, reject) => {
       slot.jobs.set(id, { resolve, reject });
+      slot.sent++;
       if (slot.jobs.size === 1) slot.worker.ref();
-      slot.worker.postMessage({ id, op: message.op, buffer, length, level: message.level, checksum: message.checksum, size: message.size }, [buffer]);
+      slot.worker.postMessage({ id, op: message.op, buffer, length, level: message.level, checksum: message.checksum, size: message.size, needed: message.needed }, [buffer]);
     });
   }
 
   /** Every worker there may be already holds `queueDepth` jobs: the caller should do the next one itself. */
   get saturated(): boolean {
-    return this.workers.length >= this.size && this.workers.every((w) => w.jobs.size >= this.queueDepth);
+    return this.workers.length >= this.size && this.workers.every((w) => holding(w) >= this.queueDepth);
   }
 
-  private pick(): { worker: Worker; jobs: Map<number, Job> } {
+  private pick(): Slot {
     let best = this.workers[0];
-    for (const w of this.workers) if (w.jobs.size < best!.jobs.size) best = w;
-    if (best !== undefined && (best.jobs.size === 0 || this.workers.length >= this.size)) return best;
+    for (const w of this.workers) if (holding(w) < holding(best!)) best = w;
+    if (best !== undefined && (holding(best) === 0 || this.workers.length >= this.size)) return best;
     return this.spawn();
   }
 
-  private spawn(): { worker: Worker; jobs: Map<number, Job> } {
-    const worker = new Worker(this.script, { workerData: this.data });
-    const slot = { worker, jobs: new Map<number, Job>() };
+  private spawn(): Slot {
+    const finished = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(this.script, { workerData: { ...this.data, finished: finished.buffer } });
+    const slot: Slot = { worker, jobs: new Map<number, Job>(), sent: 0, finished };
     this.workers.push(slot);
     worker.unref();
     worker.on("message", (m: Reply) => {
@@ -142,7 +160,8 @@ export async function nativeZstd(options: NativeZstdOptions = {}): Promise<ZstdB
     // When every worker is busy, this thread does the chunk itself rather than queue it: both cores work.
     compress: (data, { level, checksum, schedule }) =>
       schedule?.offload === true && pool !== undefined && data.byteLength >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "compress", input: data, level, checksum, detachable: schedule.detachable }) : engine.compress(data, level, checksum, schedule?.offload !== true),
-    decompress: (frame, { size, schedule }) =>
-      schedule?.offload === true && pool !== undefined && size !== undefined && size >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "decompress", input: frame, size }) : engine.decompress(frame, size),
+    stopsEarly: true,
+    decompress: (frame, { size, needed, schedule }) =>
+      schedule?.offload === true && pool !== undefined && size !== undefined && Math.min(size, needed ?? size) >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "decompress", input: frame, size, needed }) : engine.decompress(frame, size, needed),
   };
 }

@@ -17,6 +17,7 @@ import type { StoreOptions } from "../../src/stores/store.js";
 import { RatZarrError } from "../../src/errors.js";
 import { standardCodecs } from "../../src/codecs/registry.js";
 import { createVlenUtf8Codec } from "../../src/codecs/vlen-utf8.js";
+import type { ArrayToBytesCodec } from "../../src/codecs/codec.js";
 import { CountingStore } from "../helpers/counting-store.js";
 import { rejectsWith } from "../helpers/bytes.js";
 
@@ -201,7 +202,8 @@ test("read-ahead of strings: the next chunks are fetched and decompressed ahead,
     kind: "array_to_bytes",
     create: async (c, f) => {
       const inner = createVlenUtf8Codec(c, f);
-      return { ...inner, decode: (bytes, spec, ctx) => { decoded.push(ctx.key); return inner.decode(bytes, spec, ctx); } };
+      const counted: ArrayToBytesCodec = { ...inner, decode: (bytes, spec, ctx) => { decoded.push(ctx.key); return inner.decode(bytes, spec, ctx); } };
+      return counted;
     },
   });
   const store = new CountingStore();
