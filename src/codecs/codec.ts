@@ -59,10 +59,16 @@ export interface ArrayToArrayCodec {
 export interface ArrayToBytesCodec {
   readonly kind: "array_to_bytes";
   readonly name: string;
+  /** True when `decode` honours `neededElements` (`vlen-utf8`). */
+  readonly decodesPrefix?: boolean | undefined;
   /** Encoded byte length when it is fixed by the spec (`bytes`), else undefined. */
   encodedSize(spec: ChunkSpec): number | undefined;
   encode(data: ChunkData, spec: ChunkSpec, ctx: CodecContext): Uint8Array | Promise<Uint8Array>;
-  decode(bytes: Uint8Array, spec: ChunkSpec, ctx: CodecContext): ChunkData | Promise<ChunkData>;
+  /**
+   * Decode a chunk of `spec`. `neededElements` (only to a codec that `decodesPrefix`): return
+   * only that many leading elements (the rows of an edge chunk inside the array).
+   */
+  decode(bytes: Uint8Array, spec: ChunkSpec, ctx: CodecContext & { readonly neededElements?: number | undefined }): ChunkData | Promise<ChunkData>;
 }
 
 /** bytes→bytes codec (`gzip`, `zstd`, `blosc`, `crc32c`). */

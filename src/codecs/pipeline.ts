@@ -79,7 +79,8 @@ export class CodecPipeline {
   /**
    * Decode the stored bytes of one chunk into a new array of the chunk shape (C order). `rows`:
    * how many leading rows of the chunk lie inside the array, when fewer than all (an edge
-   * chunk); the rest is padding nobody reads, which need not be decompressed (see `decodeBytes`).
+   * chunk); the rest is padding nobody reads, which need not be decoded: the array is then
+   * maybe just those rows, shorter than a chunk (ChunkIO pads it before encoding it).
    */
   async decode(bytes: Uint8Array, ctx: CodecContext, rows?: number): Promise<ChunkData> {
     return this.decodeArray(await this.decodeBytes(bytes, ctx, rows), ctx, rows);
@@ -87,12 +88,11 @@ export class CodecPipeline {
 
   /**
    * The first half of `decode`: the bytes→bytes codecs, backwards (decompression). With `rows`,
-   * when the stored bytes are the rows in order (no array→array codec, the `bytes` codec) and
-   * the decompressor can stop early, only those rows are decompressed, and `decodeArray` makes
-   * an array of just those rows: shorter than a chunk (ChunkIO pads it before encoding it).
+   * when the stored bytes are the rows in order (the `bytes` codec) and the decompressor can
+   * stop early, only those rows' bytes are decompressed.
    */
   async decodeBytes(bytes: Uint8Array, ctx: CodecContext, rows?: number): Promise<Uint8Array> {
-    const needed = this.neededBytes(rows);
+    const needed = this.prefixOf(rows)?.bytes;
     let b = bytes;
     for (let i = this.bytesToBytes.length - 1; i >= 0; i--) {
       const decodedSize = this.sizes[i];
@@ -106,23 +106,34 @@ export class CodecPipeline {
     return b;
   }
 
-  /** The second half of `decode`: the array→bytes codec and the array→array codecs, backwards. With `rows` as given to `decodeBytes`, maybe just those rows. */
+  /**
+   * The second half of `decode`: the array→bytes codec and the array→array codecs, backwards.
+   * With `rows` as given to `decodeBytes`: maybe just those rows (the `bytes` codec given only
+   * their bytes, or `vlen-utf8` making only their strings).
+   */
   async decodeArray(bytes: Uint8Array, ctx: CodecContext, rows?: number): Promise<ChunkData> {
     const spec = this.specs[this.specs.length - 1]!;
-    const [, ...rest] = spec.shape;
-    const shape = this.neededBytes(rows) === undefined ? spec : { ...spec, shape: [rows!, ...rest] };
-    let arr = await this.arrayToBytes.decode(bytes, shape, ctx);
+    const prefix = this.prefixOf(rows);
+    let arr: ChunkData;
+    if (prefix?.bytes !== undefined) arr = await this.arrayToBytes.decode(bytes, { ...spec, shape: [rows!, ...spec.shape.slice(1)] }, ctx);
+    else arr = await this.arrayToBytes.decode(bytes, spec, { ...ctx, neededElements: prefix?.elements });
     for (let i = this.arrayToArray.length - 1; i >= 0; i--) arr = await this.arrayToArray[i]!.decode(arr, this.specs[i]!, ctx);
     return arr;
   }
 
-  /** Bytes of the first `rows` rows when only they need decompressing (see `decodeBytes`), else undefined. */
-  private neededBytes(rows: number | undefined): number | undefined {
+  /**
+   * How much of a chunk to decode when only its first `rows` rows lie inside the array: the
+   * bytes to decompress (the `bytes` codec behind a decompressor that can stop early) or the
+   * elements to make (an array→bytes codec that can stop early, `vlen-utf8`); undefined when
+   * the whole chunk must be decoded (array→array codecs reorder the elements).
+   */
+  private prefixOf(rows: number | undefined): { bytes?: number; elements?: number } | undefined {
     const spec = this.specs[0]!;
     const first = spec.shape[0];
+    if (rows === undefined || first === undefined || rows >= first || rows < 0 || this.arrayToArray.length > 0) return undefined;
     const full = this.sizes[0];
-    if (rows === undefined || first === undefined || full === undefined || rows >= first || rows < 0) return undefined;
-    if (this.arrayToArray.length > 0 || this.arrayToBytes.name !== "bytes" || this.bytesToBytes[0]?.decodesPrefix !== true) return undefined;
-    return (full / first) * rows;
+    if (this.arrayToBytes.name === "bytes" && full !== undefined && this.bytesToBytes[0]?.decodesPrefix === true) return { bytes: (full / first) * rows };
+    if (this.arrayToBytes.decodesPrefix === true) return { elements: rows * spec.shape.slice(1).reduce((a, b) => a * b, 1) };
+    return undefined;
   }
 }

@@ -316,7 +316,9 @@ export class ZarrArray<D extends DataType = DataType> {
     if (contiguous) {
       // The chunk is one run of the block: encode it in place, no copy.
       const off = (job.blockStart[0] ?? 0) * this.rowSize;
-      return Array.isArray(data) ? data.slice(off, off + n) : ((own ? data.slice(off, off + n) : data.subarray(off, off + n)) as ChunkData);
+      // Strings have no views: the block itself when it is exactly this chunk, else a copy.
+      if (Array.isArray(data)) return !own && off === 0 && n === data.length ? data : data.slice(off, off + n);
+      return (own ? data.slice(off, off + n) : data.subarray(off, off + n)) as ChunkData;
     }
     const chunk = allocate(dataType, n, fillValue) as ChunkData;
     copyBox(data, shape, job.blockStart, chunk, chunkShape, job.chunkStart, job.count);

@@ -159,7 +159,8 @@ export class ChunkIO {
     const n = elementCount(this.layout.chunkShape);
     if (chunk.length < n) {
       const full = this.fillChunk();
-      (full as { set(a: ArrayLike<unknown>): void }).set(chunk);
+      if (Array.isArray(full)) for (let i = 0; i < chunk.length; i++) full[i] = (chunk as string[])[i]!;
+      else (full as { set(a: ArrayLike<unknown>): void }).set(chunk);
       chunk = full;
     }
     return this.pipeline.encode(chunk, { key, signal: options.signal, schedule: options.schedule });

@@ -17,6 +17,8 @@ import { MemoryStore } from "../../src/stores/memory.js";
 import { standardCodecs, type CodecRegistry } from "../../src/codecs/registry.js";
 import { CodecPipeline } from "../../src/codecs/pipeline.js";
 import { parseArrayMetadata } from "../../src/format/metadata.js";
+import { createVlenUtf8Codec } from "../../src/codecs/vlen-utf8.js";
+import type { ArrayToBytesCodec } from "../../src/codecs/codec.js";
 
 const backends: [string, () => CodecRegistry][] = [
   ["native", () => nodeRuntime({ zstd: "native" }).codecs],
@@ -79,6 +81,32 @@ for (const [name, codecs] of backends) {
     assert.equal(await r.read(0, 300), await fresh.read(0, 300));
   });
 }
+
+test("strings: the edge chunk's strings inside the array are made, the rest not; a write pads it with the fill value", async () => {
+  const made: number[] = [];
+  const codecs = standardCodecs().register("vlen-utf8", {
+    kind: "array_to_bytes",
+    create: async (c, f) => {
+      const inner = createVlenUtf8Codec(c, f);
+      const counted: ArrayToBytesCodec = { ...inner, decode: (bytes, spec, ctx) => { const out = inner.decode(bytes, spec, ctx) as string[]; made.push(out.length); return out; } };
+      return counted;
+    },
+  });
+  const words = (n: number, from: number) => Array.from({ length: n }, (_, i) => `w${from + i}${(from + i) % 3 === 0 ? "é" : ""}`);
+  const store = new MemoryStore();
+  const a = await ZarrArray.create(store, "a", { shape: [250], dataType: "string", chunkShape: [100], fillValue: "-" }, { codecs });
+  await a.write(0, words(250, 0));
+  const r = await ZarrArray.open(store, "a", { codecs, readAhead: 0 });
+  assert.equal(await r.read(200, 250), words(50, 200));
+  assert.equal(made, [50], "50 strings made of the edge chunk's 100");
+  assert.equal(await r.read(0, 250), words(250, 0));
+  await r.read(220, 221);
+  await r.write(230, ["new"]);
+  const meta = parseArrayMetadata((await store.get("a/zarr.json"))!, "a/zarr.json");
+  const pipeline = await CodecPipeline.create(meta.codecs, { shape: meta.chunkShape, dataType: meta.dataType, fillValue: meta.fillValue }, "a/zarr.json", { codecs: standardCodecs() });
+  const stored = (await pipeline.decode((await store.get("a/c/2"))!, { key: "a/c/2" })) as string[];
+  assert.equal(stored, [...words(30, 200), "new", ...words(19, 231), ...new Array<string>(50).fill("-")]);
+});
 
 test("libzstd stopping early gives exactly the first bytes of the whole frame; a frame shorter than asked is an error", async () => {
   const require = createRequire(import.meta.url);
