@@ -37,6 +37,9 @@
  * --repeat 1 per round), once with default options (read-ahead 2) and once
  * with --write-behind 4; its tight measures (blocks made before the clock,
  * no caller work) are compared. Best of --repeat rounds (default 3) for each.
+ * zarr-python 3.1.6 (bench/zarr_python_bench.py, .venv) runs in each round
+ * too: its time over the floor's is the most any library could be ahead of
+ * it on this machine.
  * The table gives MB/s (10^6 uncompressed bytes a second) and the ratios
  * ratzarr / floor (2 cores) for the aligned read with default options and the
  * write-behind write, target <= 1.3x; the results go to
@@ -47,6 +50,7 @@
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -217,10 +221,23 @@ async function library(writeBehind: boolean): Promise<LibraryResult & { chunk_by
   return { ...result, chunk_bytes: size };
 }
 
+/** zarr-python 3.1.6 doing the same (bench/zarr_python_bench.py, as the peer benchmark runs it): how far any library could be ahead of it here. */
+async function zarrPython(): Promise<LibraryResult | undefined> {
+  const python = join(repoDir, ".venv/bin/python");
+  if (!existsSync(python)) return undefined;
+  const path = join(dir, "zarr-python.zarr");
+  await rm(path, { recursive: true, force: true });
+  const args = [join(benchDir, "zarr_python_bench.py"), "--path", path, "--rows", String(rows), "--chunk", String(chunk), "--block", String(chunk), "--dtype", "float64", "--repeat", "1"];
+  const { stdout } = await promisify(execFile)(python, args, { cwd: repoDir, maxBuffer: 1 << 24 });
+  await rm(path, { recursive: true, force: true });
+  return JSON.parse(stdout.trim().split("\n").pop() ?? "") as LibraryResult;
+}
+
 // ---- rounds: floor and library alternate ----
 
 const runs = { floor2Write: [] as number[], floor2Read: [] as number[], floor1Write: [] as number[], floor1Read: [] as number[] };
 const libraryRuns: { default: (LibraryResult & { chunk_bytes: number })[]; writeBehind: (LibraryResult & { chunk_bytes: number })[] } = { default: [], writeBehind: [] };
+const pythonRuns: LibraryResult[] = [];
 const round4 = (x: number) => Math.round(x * 10000) / 10000;
 for (let r = 0; r < repeat; r++) {
   runs.floor2Write.push(await floorWrite(true));
@@ -229,6 +246,8 @@ for (let r = 0; r < repeat; r++) {
   runs.floor1Write.push(await floorWrite(false));
   runs.floor1Read.push(await floorRead(false));
   libraryRuns.writeBehind.push(await library(true));
+  const py = await zarrPython();
+  if (py !== undefined) pythonRuns.push(py);
   console.error(`round ${r + 1}/${repeat}: floor 2 cores write ${runs.floor2Write[r]!.toFixed(3)} s, read ${runs.floor2Read[r]!.toFixed(3)} s; ` +
     `1 core write ${runs.floor1Write[r]!.toFixed(3)} s, read ${runs.floor1Read[r]!.toFixed(3)} s; ` +
     `ratzarr default write ${libraryRuns.default[r]!.write_tight_s} s, read ${libraryRuns.default[r]!.read_tight_s} s; ` +
@@ -258,6 +277,12 @@ const ratios = {
   aligned_read_default: seconds.ratzarr_default.read / seconds.floor_2_cores.read,
   write_behind_write: seconds.ratzarr_write_behind.write / seconds.floor_2_cores.write,
 };
+// The most any library could be ahead of zarr-python here: its time over the floor's (tight measures).
+const python = pythonRuns.length === 0 ? undefined : { write: bestOf(pythonRuns, "write_tight_s"), read: bestOf(pythonRuns, "read_tight_s") };
+const ceiling = python === undefined ? undefined : {
+  write_2_cores: python.write / seconds.floor_2_cores.write, read_2_cores: python.read / seconds.floor_2_cores.read,
+  write_1_core: python.write / seconds.floor_1_core.write, read_1_core: python.read / seconds.floor_1_core.read,
+};
 const mbps = (s: number) => bytes / 1e6 / s;
 const libraryChunkBytes = libraryRuns.default[libraryRuns.default.length - 1]!.chunk_bytes;
 
@@ -266,6 +291,7 @@ const rowsOut: [string, { write: number; read: number }][] = [
   ["floor, 1 core", seconds.floor_1_core],
   ["ratzarr default", seconds.ratzarr_default],
   ["ratzarr write-behind 4", seconds.ratzarr_write_behind],
+  ...(python === undefined ? [] : [["zarr-python 3.1.6", python] as [string, { write: number; read: number }]]),
 ];
 console.log(`float64 column, ${rows.toLocaleString("en")} rows, chunks of ${chunk.toLocaleString("en")} (${chunks}), ${bytes / 1e6} MB; best of ${repeat}; ${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}`);
 console.log(`${"".padEnd(24)}${"write MB/s".padStart(12)}${"read MB/s".padStart(12)}${"write s".padStart(10)}${"read s".padStart(10)}`);
@@ -273,6 +299,9 @@ for (const [name, s] of rowsOut) {
   console.log(`${name.padEnd(24)}${mbps(s.write).toFixed(0).padStart(12)}${mbps(s.read).toFixed(0).padStart(12)}${s.write.toFixed(3).padStart(10)}${s.read.toFixed(3).padStart(10)}`);
 }
 console.log(`ratzarr / floor (2 cores): aligned read, default options ${ratios.aligned_read_default.toFixed(2)}x; write-behind write ${ratios.write_behind_write.toFixed(2)}x (target <= 1.3x)`);
+if (ceiling !== undefined) {
+  console.log(`zarr-python / floor (the most any library can be ahead of it here): 2 cores write ${ceiling.write_2_cores.toFixed(2)}x, read ${ceiling.read_2_cores.toFixed(2)}x; 1 core write ${ceiling.write_1_core.toFixed(2)}x, read ${ceiling.read_1_core.toFixed(2)}x`);
+}
 console.log(`compressed: floor ${(compressed / 1e6).toFixed(1)} MB (${(compressed / bytes).toFixed(3)} of ${bytes / 1e6} MB), ratzarr chunk files ${(libraryChunkBytes / 1e6).toFixed(1)} MB (${(libraryChunkBytes / bytes).toFixed(3)})`);
 console.log(`floor process peak RSS ${peakRssMb} MB (${peakRssCheckedMb} MB with the full check after); ratzarr_bench peak RSS ${Math.max(...libraryRuns.default.map((x) => x.peak_rss_mb))} MB (default), ${Math.max(...libraryRuns.writeBehind.map((x) => x.peak_rss_mb))} MB (write-behind)`);
 
@@ -287,6 +316,8 @@ await writeFile(out, JSON.stringify({
   seconds: Object.fromEntries(Object.entries(seconds).map(([k, v]) => [k, { write: round4(v.write), read: round4(v.read) }])),
   mb_per_s: Object.fromEntries(Object.entries(seconds).map(([k, s]) => [k, { write: Math.round(mbps(s.write)), read: Math.round(mbps(s.read)) }])),
   ratios: { ...Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, round4(v)])), target: 1.3 },
+  zarr_python: python === undefined ? null : { seconds: { write: round4(python.write), read: round4(python.read) }, over_floor: Object.fromEntries(Object.entries(ceiling!).map(([k, v]) => [k, round4(v)])) },
+  zarr_python_runs: pythonRuns,
   floor_runs: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map(round4)])),
   ratzarr_runs: libraryRuns,
   compressed: { floor_bytes: compressed, floor_ratio: round4(compressed / bytes), ratzarr_chunk_bytes: libraryChunkBytes, ratzarr_ratio: round4(libraryChunkBytes / bytes) },
