@@ -105,13 +105,16 @@ test("worker threads: many offloaded chunks at once come back exact and in order
   assert.equal(await native.decompress(await sent[0]!, { size: 400_000 }), sample(50_000));
   assert.equal(await native.decompress(await sent[1]!, { size: partOf.byteLength }), partOf);
   // Every worker busy: the calling thread does the next offloaded chunk itself rather than queue it.
+  // Workers report finished jobs at once (shared memory): the busy jobs are 16 MB, tens of ms each,
+  // so none can finish in the moments between these calls.
   const workers = Number(/(\d+) worker thread/.exec(native.name)![1]);
-  const busy = Array.from({ length: workers * QUEUE_DEPTH }, () => native.compress(inputs[1]!, { level: 3, checksum: false, schedule: { offload: true } }));
+  const heavy = sample(2_000_000);
+  const busy = Array.from({ length: workers * QUEUE_DEPTH }, () => native.compress(heavy, { level: 3, checksum: false, schedule: { offload: true } }));
   assert.ok(busy.every((b) => b instanceof Promise));
   const inline = native.compress(inputs[2]!, { level: 3, checksum: false, schedule: { offload: true } });
   assert.ok(inline instanceof Uint8Array, "saturated pool: done in place");
   assert.equal(await native.decompress(inline as Uint8Array, { size: inputs[2]!.length }), inputs[2]);
-  for (const b of busy) assert.equal(await native.decompress(await b, { size: inputs[1]!.length, schedule: { offload: true } }), inputs[1]);
+  for (const b of busy) assert.equal(await native.decompress(await b, { size: heavy.length, schedule: { offload: true } }), heavy);
 });
 
 test("the engine, RAT and fixture suites pass with the WASM fallback forced", () => {

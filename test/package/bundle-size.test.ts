@@ -11,8 +11,8 @@ import { basename, join } from "node:path";
 import { build } from "esbuild";
 
 const root = join(import.meta.dirname, "../..");
-/** The core entry's budget, minified and gzipped (measured 19.2 KB when set). */
-const CORE_BUDGET = 25 * 1024;
+/** The core entry's budget, minified and gzipped (measured 19.2 KB when set at 25 KB; raised to 27 KB at 25.4 KB, README "Bundle size"). */
+const CORE_BUDGET = 27 * 1024;
 
 test("the core entry stays within its budget, and heavy codecs load only when used", async () => {
   const out = await build({
