@@ -31,7 +31,7 @@ export interface NativeZstdOptions {
   readonly queueDepth?: number | undefined;
   /**
    * libzstd threads for one chunk of 1 MiB or more that a caller waits on alone (a write of one
-   * aligned block with nothing else in flight): split into 512 KiB jobs, still one standard frame.
+   * aligned block with nothing else in flight): split into 1 MiB jobs, still one standard frame.
    * 0: none. Default: `DEFAULT_FRAME_THREADS`.
    */
   readonly frameThreads?: number | undefined;
