@@ -1,0 +1,144 @@
+/**
+ * The floor of a string column in JavaScript (issue 15): what making and
+ * taking apart the chunks of the benchmark's short-string column costs on one
+ * thread, with nothing else (no store, no files, no API): `vlen-utf8` encode
+ * and decode (this library's codec: one native UTF-8 decode per chunk, the
+ * elements substrings of it; the strings must be made on the thread that uses
+ * them, V8 cannot share them across threads) and libzstd through zstd-napi
+ * (level 3, long-lived contexts), each timed apart: one after the other on
+ * one thread, or with zstd on a second core (the longer of the two, a perfect
+ * overlap). Compared with the
+ * library's read and write of the same column through its API and with
+ * zarr-python 3.1.6 (and 3.4.2 when `.venv-zarr34` is there), run in the same
+ * process order: the most a JavaScript library can be ahead of zarr-python
+ * with strings here.
+ *
+ *   node --import tsx bench/strings_floor.ts [--rows N] [--repeat R]
+ *
+ * Writes bench/results/strings-floor-<time>.json.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs, promisify } from "node:util";
+import { createVlenUtf8Codec } from "../src/codecs/vlen-utf8.js";
+import { blockValues, byteSize } from "./bench-data.js";
+
+const { values } = parseArgs({ options: { rows: { type: "string", default: "20000000" }, repeat: { type: "string", default: "3" } } });
+const rows = Number(values.rows), repeat = Number(values.repeat), chunk = 500_000;
+const root = join(import.meta.dirname, "..");
+const require = createRequire(import.meta.url);
+const binding = require("zstd-napi/binding") as {
+  CCtx: new () => { setParameter(p: number, v: number): void; compress2(dst: Uint8Array, src: Uint8Array): number };
+  DCtx: new () => { decompress(dst: Uint8Array, src: Uint8Array): number };
+  CParameter: { compressionLevel: number; contentSizeFlag: number };
+  compressBound(n: number): number;
+};
+const cctx = new binding.CCtx();
+cctx.setParameter(binding.CParameter.compressionLevel, 3);
+cctx.setParameter(binding.CParameter.contentSizeFlag, 1);
+const dctx = new binding.DCtx();
+const vlen = createVlenUtf8Codec({}, "floor");
+const spec = { shape: [chunk], dataType: "string" as const, fillValue: "" };
+const ctx = { key: "floor" };
+
+// The column's blocks are made one at a time, outside the clocks, and dropped after use, as a
+// pipeline's caller does (holding all 20 million strings would make every collection slow).
+const chunks = Math.ceil(rows / chunk);
+function block(k: number): string[] {
+  const b = blockValues(k * chunk, Math.min(rows, (k + 1) * chunk), "string-short") as string[];
+  while (b.length < chunk) b.push("");
+  return b;
+}
+let bytes = 0;
+for (let k = 0; k < chunks; k++) bytes += byteSize(block(k));
+
+/** Seconds spent making the chunks' bytes (`strings`) and compressing them (`zstd`), and the frames. */
+function writeAll(): { strings: number; zstd: number; frames: { frame: Uint8Array; size: number }[] } {
+  const frames: { frame: Uint8Array; size: number }[] = [];
+  let strings = 0, zstd = 0;
+  for (let k = 0; k < chunks; k++) {
+    const b = block(k);
+    const t0 = performance.now();
+    const raw = vlen.encode(b, spec, ctx) as Uint8Array;
+    const t1 = performance.now();
+    const dst = new Uint8Array(binding.compressBound(raw.byteLength));
+    const n = cctx.compress2(dst, raw);
+    frames.push({ frame: dst.slice(0, n), size: raw.byteLength });
+    strings += t1 - t0;
+    zstd += performance.now() - t1;
+  }
+  return { strings: strings / 1000, zstd: zstd / 1000, frames };
+}
+
+/** Seconds spent decompressing (`zstd`) and making the strings (`strings`). */
+function readAll(frames: { frame: Uint8Array; size: number }[]): { strings: number; zstd: number } {
+  let strings = 0, zstd = 0, n = 0;
+  for (const { frame, size } of frames) {
+    const t0 = performance.now();
+    const raw = new Uint8Array(size);
+    dctx.decompress(raw, frame);
+    const t1 = performance.now();
+    n += (vlen.decode(raw, spec, ctx) as string[]).length;
+    zstd += t1 - t0;
+    strings += performance.now() - t1;
+  }
+  if (n !== chunks * chunk) throw new Error(`read ${n} strings`);
+  return { strings: strings / 1000, zstd: zstd / 1000 };
+}
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), "ratzarr-strings-floor-"));
+async function peer(cmd: string, script: string): Promise<{ write_s: number; read_s: number }> {
+  const path = join(dir, "peer.zarr");
+  rmSync(path, { recursive: true, force: true });
+  const args = [script, "--path", path, "--rows", String(rows), "--dtype", "string-short", "--repeat", "1"];
+  const { stdout } = await run(cmd, cmd === process.execPath ? ["--import", "tsx", ...args] : args, { cwd: root, maxBuffer: 1 << 24 });
+  rmSync(path, { recursive: true, force: true });
+  return JSON.parse(stdout.trim().split("\n").pop()!) as { write_s: number; read_s: number };
+}
+
+// floor, 1 thread: strings and zstd one after another; floor, 2 threads: zstd overlapped on the other core, the longer of the two.
+const sides: Record<string, { write: number[]; read: number[] }> = { "floor, 1 thread": { write: [], read: [] }, "floor, zstd on a 2nd core": { write: [], read: [] }, ratzarr: { write: [], read: [] } };
+const pythons: [string, string][] = [["zarr-python 3.1.6", join(root, ".venv/bin/python")], ["zarr-python 3.4.2", join(root, ".venv-zarr34/bin/python")]];
+try {
+  for (let r = 0; r < repeat; r++) {
+    const w = writeAll();
+    const rd = readAll(w.frames);
+    sides["floor, 1 thread"]!.write.push(w.strings + w.zstd);
+    sides["floor, 1 thread"]!.read.push(rd.strings + rd.zstd);
+    sides["floor, zstd on a 2nd core"]!.write.push(Math.max(w.strings, w.zstd));
+    sides["floor, zstd on a 2nd core"]!.read.push(Math.max(rd.strings, rd.zstd));
+    const ts = await peer(process.execPath, join(root, "bench/ratzarr_bench.ts"));
+    sides.ratzarr!.write.push(ts.write_s);
+    sides.ratzarr!.read.push(ts.read_s);
+    for (const [name, python] of pythons) {
+      if (!existsSync(python)) continue;
+      const py = await peer(python, join(root, "bench/zarr_python_bench.py"));
+      (sides[name] ??= { write: [], read: [] }).write.push(py.write_s);
+      sides[name]!.read.push(py.read_s);
+    }
+    console.error(`round ${r + 1}/${repeat} done`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+const best = (xs: number[]) => Math.min(...xs);
+const mbps = (s: number) => (bytes / 1e6 / s).toFixed(0);
+console.log(`short strings, ${rows.toLocaleString("en")} rows in ${chunks} chunks of ${chunk}, ${(bytes / 1e6).toFixed(1)} MB of UTF-8; best of ${repeat}; node ${process.version}`);
+console.log(`${"".padEnd(28)}${"write MB/s".padStart(12)}${"read MB/s".padStart(12)}`);
+for (const [name, s] of Object.entries(sides)) console.log(`${name.padEnd(28)}${mbps(best(s.write)).padStart(12)}${mbps(best(s.read)).padStart(12)}`);
+for (const [name] of pythons) {
+  const s = sides[name];
+  if (s === undefined) continue;
+  const two = sides["floor, zstd on a 2nd core"]!, one = sides["floor, 1 thread"]!;
+  const ratio = (a: number[], b: number[]) => `${(best(a) / best(b)).toFixed(2)}x`;
+  console.log(`${name} / floor (the most a JavaScript library can be ahead of it here): zstd on a 2nd core write ${ratio(s.write, two.write)}, read ${ratio(s.read, two.read)}; one thread (a write that waits for its chunk) write ${ratio(s.write, one.write)}, read ${ratio(s.read, one.read)}`);
+}
+const date = new Date().toISOString();
+const file = join(root, "bench/results", `strings-floor-${date.replace(/[:.]/g, "-")}.json`);
+const mb = Object.fromEntries(Object.entries(sides).map(([k, v]) => [k, { write_mb_s: Math.round(bytes / 1e6 / best(v.write)), read_mb_s: Math.round(bytes / 1e6 / best(v.read)), write_s: v.write, read_s: v.read }]));
+writeFileSync(file, JSON.stringify({ date, node: process.version, rows, chunk, repeat, utf8_bytes: bytes, sides: mb }, null, 2) + "\n");
+console.log(`results: ${file}`);
