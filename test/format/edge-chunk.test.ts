@@ -17,8 +17,7 @@ import { MemoryStore } from "../../src/stores/memory.js";
 import { standardCodecs, type CodecRegistry } from "../../src/codecs/registry.js";
 import { CodecPipeline } from "../../src/codecs/pipeline.js";
 import { parseArrayMetadata } from "../../src/format/metadata.js";
-import { createVlenUtf8Codec } from "../../src/codecs/vlen-utf8.js";
-import type { ArrayToBytesCodec } from "../../src/codecs/codec.js";
+import { watchedStringCodecs } from "../helpers/watched-codecs.js";
 
 const backends: [string, () => CodecRegistry][] = [
   ["native", () => nodeRuntime({ zstd: "native" }).codecs],
@@ -84,14 +83,7 @@ for (const [name, codecs] of backends) {
 
 test("strings: the edge chunk's strings inside the array are made, the rest not; a write pads it with the fill value", async () => {
   const made: number[] = [];
-  const codecs = standardCodecs().register("vlen-utf8", {
-    kind: "array_to_bytes",
-    create: async (c, f) => {
-      const inner = createVlenUtf8Codec(c, f);
-      const counted: ArrayToBytesCodec = { ...inner, decode: (bytes, spec, ctx) => { const out = inner.decode(bytes, spec, ctx) as string[]; made.push(out.length); return out; } };
-      return counted;
-    },
-  });
+  const codecs = watchedStringCodecs((_, n) => made.push(n));
   const words = (n: number, from: number) => Array.from({ length: n }, (_, i) => `w${from + i}${(from + i) % 3 === 0 ? "é" : ""}`);
   const store = new MemoryStore();
   const a = await ZarrArray.create(store, "a", { shape: [250], dataType: "string", chunkShape: [100], fillValue: "-" }, { codecs });

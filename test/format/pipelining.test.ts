@@ -15,9 +15,7 @@ import { ZarrArray, type ArrayOptions } from "../../src/format/array.js";
 import { MemoryStore } from "../../src/stores/memory.js";
 import type { StoreOptions } from "../../src/stores/store.js";
 import { RatZarrError } from "../../src/errors.js";
-import { standardCodecs } from "../../src/codecs/registry.js";
-import { createVlenUtf8Codec } from "../../src/codecs/vlen-utf8.js";
-import type { ArrayToBytesCodec } from "../../src/codecs/codec.js";
+import { watchedStringCodecs } from "../helpers/watched-codecs.js";
 import { CountingStore } from "../helpers/counting-store.js";
 import { rejectsWith } from "../helpers/bytes.js";
 
@@ -198,14 +196,7 @@ test("read-ahead: a chunk that fails to load fails the read that needs it, not t
 
 test("read-ahead of strings: the next chunks are fetched and decompressed ahead, made into strings only when read", async () => {
   const decoded: string[] = [];
-  const codecs = standardCodecs().register("vlen-utf8", {
-    kind: "array_to_bytes",
-    create: async (c, f) => {
-      const inner = createVlenUtf8Codec(c, f);
-      const counted: ArrayToBytesCodec = { ...inner, decode: (bytes, spec, ctx) => { decoded.push(ctx.key); return inner.decode(bytes, spec, ctx); } };
-      return counted;
-    },
-  });
+  const codecs = watchedStringCodecs((key) => decoded.push(key));
   const store = new CountingStore();
   const words = (from: number) => Array.from({ length: 100 }, (_, i) => `w${from + i}é`);
   const w = await ZarrArray.create(store, "s", { shape: [400], dataType: "string", chunkShape: [100] }, { codecs });
