@@ -13,8 +13,8 @@
  * Why one file of ~360 lines: the crash-safety protocol (take, wait, break,
  * release, sweep) reads as one piece; splitting it would hide its invariants.
  */
-import { link, lstat, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
-import type { Stats } from "node:fs";
+import { link, lstat, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { linkSync, readFileSync, type Stats, unlinkSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import * as nodePath from "node:path";
@@ -180,16 +180,19 @@ export class LockFiles {
   private async create(key: string, file: string, target: string): Promise<string | undefined> {
     const record = newRecord();
     const staged = tempFileOf(file);
+    // The record's few bytes are written, linked and unlinked with synchronous calls: each is a
+    // few microseconds, where an asynchronous one costs a threadpool round trip, and a lock is
+    // taken for every chunk written (README, "Performance").
     try {
       // A folder that cannot be made fails with no code: never taken for a held lock below.
-      await this.inDir(nodePath.dirname(staged), () => writeFile(staged, record, { flag: "wx" }));
+      await this.inDir(nodePath.dirname(staged), async () => writeFileSync(staged, record, { flag: "wx" }));
       try {
-        await link(staged, target);
+        linkSync(staged, target);
       } catch (e) {
         if (!(isCode(e, "EPERM") || isCode(e, "ENOTSUP") || isCode(e, "EOPNOTSUPP") || isCode(e, "ENOSYS"))) throw e;
         // A filesystem without hard links (FAT, some network shares): O_EXCL, where a crash
         // between create and write can leave an empty lock, judged by its age.
-        await writeFile(target, record, { flag: "wx" });
+        writeFileSync(target, record, { flag: "wx" });
       }
       return record;
     } catch (e) {
@@ -197,7 +200,11 @@ export class LockFiles {
       if (isCode(e, "EEXIST") || isCode(e, "ENOENT")) return undefined;
       throw wrap(key, "lock failed", e);
     } finally {
-      await unlink(staged).catch(() => undefined);
+      try {
+        unlinkSync(staged);
+      } catch {
+        // Gone already (never made, or a cleaner took it).
+      }
     }
   }
 
@@ -265,7 +272,8 @@ export class LockFiles {
   /** Remove our lock or break file. One with another record is not ours any more (ours was broken as stale): left alone. */
   private async release(key: string, path: string, mine: string): Promise<void> {
     try {
-      if ((await readFile(path, "utf8")) === mine) await unlink(path);
+      // Synchronous, as in `create`: a lock record is a few bytes.
+      if (readFileSync(path, "utf8") === mine) unlinkSync(path);
     } catch (e) {
       if (!isCode(e, "ENOENT")) throw wrap(key, "unlock failed", e);
     }
