@@ -79,16 +79,14 @@ export function createZstdCodec(configuration: JsonObject, file: string, env: Pi
         throw new CodecError(NAME, key, `frames without a content size can decode to up to ${stream.maxContentSize} bytes, more than the limit of ${max}`);
       }
       const backend = await env.zstd();
+      // Only the first `needed` bytes are wanted (an edge chunk's rows inside the array).
+      const needed = ctx.neededBytes !== undefined && decodedSize !== undefined && ctx.neededBytes < decodedSize ? ctx.neededBytes : undefined;
+      // One frame of known size without a checksum (which covers all of it): decoded that far only.
+      const single = frames.length === 1 && stream.skippableFrames === 0 ? frames[0]! : undefined;
+      const early = needed !== undefined && single?.contentSize !== undefined && !single.hasChecksum && backend.stopsEarly === true;
       let out: Uint8Array;
-      if (frames.length === 1 && stream.skippableFrames === 0) {
-        const f = frames[0]!;
-        // Only the first `needed` bytes are wanted (an edge chunk's rows inside the array): a frame
-        // of known size without a checksum (which covers all of it) is decoded that far only.
-        const needed = ctx.neededBytes !== undefined && f.contentSize !== undefined && ctx.neededBytes < f.contentSize ? ctx.neededBytes : undefined;
-        const early = needed !== undefined && !f.hasChecksum && backend.stopsEarly === true;
-        out = await decodeFrame(backend, bytes, f, key, 0, max, ctx.schedule, early ? needed : undefined);
-        // The contract of `decodesPrefix`: the first `needed` bytes only.
-        if (needed !== undefined && !early) out = out.slice(0, needed);
+      if (single !== undefined) {
+        out = await decodeFrame(backend, bytes, single, key, 0, max, ctx.schedule, early ? needed : undefined);
       } else {
         // Frame by frame, so the running size is checked before each frame grows the output.
         const pieces: Uint8Array[] = [];
@@ -101,10 +99,12 @@ export function createZstdCodec(configuration: JsonObject, file: string, env: Pi
         }
         out = pieces.length === 1 ? pieces[0]! : concat(pieces, total);
       }
-      const expected = ctx.neededBytes !== undefined && decodedSize !== undefined ? Math.min(ctx.neededBytes, decodedSize) : decodedSize;
+      const expected = early ? needed : decodedSize;
       if (expected !== undefined && out.length !== expected) {
         throw new CodecError(NAME, key, `decoded ${out.length} bytes, expected ${expected}`);
       }
+      // The contract of `decodesPrefix`: the first `needed` bytes only, however they were decoded.
+      if (needed !== undefined && out.length > needed) out = out.slice(0, needed);
       return out;
     },
   };

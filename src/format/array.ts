@@ -23,7 +23,7 @@ import { type ChunkJob, planRows } from "./chunk-plan.js";
 import { createKey, KEEP, updateKey } from "./conditional.js";
 import { KeyedMutex, mapLimit } from "./concurrency.js";
 import { copyBox, elementCount, fillBox } from "../grid.js";
-import { chunkKey, metadataKey, parseChunkKey } from "./keys.js";
+import { arrayChunkKey, metadataKey, parseArrayChunkKey } from "./keys.js";
 import { checkBlockSize, checkChunkSize, checkIoOptions } from "./limits.js";
 import { type ArrayMetadata, type CodecKinds, defaultCodecs, parseArrayMetadata, stringifyArrayMetadata } from "./metadata.js";
 import { checkNodeName } from "./names.js";
@@ -144,8 +144,7 @@ export class ZarrArray<D extends DataType = DataType> {
 
   /** The store key of the chunk at grid coordinates `coords`. */
   chunkKey(coords: readonly number[]): string {
-    const k = chunkKey(this.meta.chunkKeyEncoding, coords);
-    return this.path === "" ? k : `${this.path}/${k}`;
+    return arrayChunkKey(this.path, this.meta.chunkKeyEncoding, coords);
   }
 
   /** Re-read `zarr.json` from the store (after another process changed it). */
@@ -358,7 +357,7 @@ export class ZarrArray<D extends DataType = DataType> {
     if (newShape.some((s, d) => s < shape[d]!)) {
       const prefix = this.path === "" ? "" : `${this.path}/`;
       for (const key of await collectKeys(this.store.list(prefix, options))) {
-        const coords = parseChunkKey(this.meta.chunkKeyEncoding, key.slice(prefix.length), shape.length);
+        const coords = parseArrayChunkKey(this.path, this.meta.chunkKeyEncoding, key, shape.length);
         if (coords === undefined) continue;
         if (coords.some((c, d) => c >= newGrid[d]!)) doomed.push(key);
         else if (coords.some((c, d) => newShape[d]! < shape[d]! && (c + 1) * chunkShape[d]! > newShape[d]!)) cut.push(coords);

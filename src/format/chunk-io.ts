@@ -12,7 +12,7 @@ import { allocate, type ChunkData, type DataType, type FillValue } from "../data
 import type { CachedChunk, ChunkCache } from "./chunk-cache.js";
 import { CONFLICT, isConditional, putIfVersion, type Removal, retryConflicts } from "./conditional.js";
 import { elementCount, forEachIndex, isAllFill } from "../grid.js";
-import { chunkKey, parseChunkKey } from "./keys.js";
+import { arrayChunkKey, parseArrayChunkKey } from "./keys.js";
 import type { ChunkKeyEncoding } from "./metadata.js";
 
 /** Store options plus the schedule of the chunk at hand. */
@@ -67,7 +67,7 @@ export class ChunkIO {
     const rows = shape[0];
     const per = chunkShape[0];
     if (rows === undefined || per === undefined || rows % per === 0) return undefined;
-    const coords = parseChunkKey(chunkKeyEncoding, this.label === "" ? key : key.slice(this.label.length + 1), shape.length);
+    const coords = parseArrayChunkKey(this.label, chunkKeyEncoding, key, shape.length);
     if (coords === undefined) return undefined;
     const inside = rows - coords[0]! * per;
     return inside < per ? Math.max(inside, 0) : undefined;
@@ -219,9 +219,6 @@ function edgeKeys(layout: ChunkLayout, path: string): string[] {
   const keys: string[] = [];
   const lo = shape.map((_, d) => (d === 0 ? Math.floor(rows / per) : 0));
   const hi = shape.map((s, d) => (d === 0 ? lo[0]! : Math.ceil(s / chunkShape[d]!) - 1));
-  forEachIndex(lo, hi, (coords) => {
-    const k = chunkKey(chunkKeyEncoding, coords);
-    keys.push(path === "" ? k : `${path}/${k}`);
-  });
+  forEachIndex(lo, hi, (coords) => keys.push(arrayChunkKey(path, chunkKeyEncoding, coords)));
   return keys;
 }

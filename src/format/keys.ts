@@ -41,3 +41,15 @@ export function parseChunkKey(encoding: ChunkKeyEncoding, key: string, rank: num
   }
   return coords;
 }
+
+/** The store key of the chunk at `coords` of the array at `path` ("" is the root), as `metadataKey` names its `zarr.json`. */
+export function arrayChunkKey(path: string, encoding: ChunkKeyEncoding, coords: readonly number[]): string {
+  const k = chunkKey(encoding, coords);
+  return path === "" ? k : `${path}/${k}`;
+}
+
+/** The grid coordinates of store key `key` of the array at `path`, or undefined when it is not one of its chunk keys. */
+export function parseArrayChunkKey(path: string, encoding: ChunkKeyEncoding, key: string, rank: number): number[] | undefined {
+  if (path !== "" && !key.startsWith(`${path}/`)) return undefined;
+  return parseChunkKey(encoding, path === "" ? key : key.slice(path.length + 1), rank);
+}

@@ -10,7 +10,7 @@
  * lock records being staged). The store refuses keys with such a segment and
  * never lists them.
  *
- * Why one file of ~360 lines: the crash-safety protocol (take, wait, break,
+ * Why one file of ~375 lines: the crash-safety protocol (take, wait, break,
  * release, sweep) reads as one piece; splitting it would hide its invariants.
  */
 import { link, lstat, readdir, readFile, rename, unlink } from "node:fs/promises";

@@ -18,6 +18,7 @@ import { standardCodecs, type CodecRegistry } from "../../src/codecs/registry.js
 import { CodecPipeline } from "../../src/codecs/pipeline.js";
 import { parseArrayMetadata } from "../../src/format/metadata.js";
 import { watchedStringCodecs } from "../helpers/watched-codecs.js";
+import type { BytesToBytesCodec } from "../../src/codecs/codec.js";
 
 const backends: [string, () => CodecRegistry][] = [
   ["native", () => nodeRuntime({ zstd: "native" }).codecs],
@@ -98,6 +99,23 @@ test("strings: the edge chunk's strings inside the array are made, the rest not;
   const pipeline = await CodecPipeline.create(meta.codecs, { shape: meta.chunkShape, dataType: meta.dataType, fillValue: meta.fillValue }, "a/zarr.json", { codecs: standardCodecs() });
   const stored = (await pipeline.decode((await store.get("a/c/2"))!, { key: "a/c/2" })) as string[];
   assert.equal(stored, [...words(30, 200), "new", ...words(19, 231), ...new Array<string>(50).fill("-")]);
+});
+
+test("zstd asked for the first bytes of a chunk stored as two frames (another writer's) gives just those, on every backend", async () => {
+  for (const [name, codecs] of backends) {
+    const zstd = (await codecs().create("zstd", { level: 3, checksum: false }, "f")) as BytesToBytesCodec;
+    const data = new Uint8Array(new Float64Array(100_000).map((_, i) => i * 0.5).buffer);
+    const half = data.byteLength / 2;
+    const a = await zstd.encode(data.subarray(0, half), { key: "k" });
+    const b = await zstd.encode(data.subarray(half), { key: "k" });
+    const two = new Uint8Array(a.byteLength + b.byteLength);
+    two.set(a);
+    two.set(b, a.byteLength);
+    for (const needed of [8, half + 8]) {
+      const out = await zstd.decode(two, { key: "k", decodedSize: data.byteLength, maxDecodedSize: data.byteLength, neededBytes: needed });
+      assert.ok(Buffer.from(out).equals(data.subarray(0, needed)), `${name}: first ${needed} bytes of two frames`);
+    }
+  }
 });
 
 test("libzstd stopping early gives exactly the first bytes of the whole frame; a frame shorter than asked is an error", async () => {
