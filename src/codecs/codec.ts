@@ -4,6 +4,7 @@
  * codec, then zero or more bytes→bytes codecs.
  */
 import type { ChunkData, DataType, FillValue } from "../data-types.js";
+import type { ScratchLease } from "./scratch.js";
 
 /** JSON values as they appear in `zarr.json`; integers beyond 2^53 are `bigint`. */
 export type JsonValue = null | boolean | number | bigint | string | JsonValue[] | { [key: string]: JsonValue };
@@ -43,6 +44,13 @@ export interface CodecContext {
   /** Set by the pipeline when the encoded bytes only feed the next codec (never stored as they are), so an encoder may return a view of its input. */
   readonly transient?: boolean | undefined;
   readonly schedule?: Schedule | undefined;
+  /**
+   * Set by the pipeline where the bytes a codec returns are read once by the next codec and
+   * then dropped (`vlen-utf8`'s encoded bytes, a decompressor's output that `vlen-utf8` makes
+   * strings of): the codec may write them into a buffer lent from here (scratch.ts) instead of
+   * a new one. Also lent to that next codec, for temporary bytes of its own.
+   */
+  readonly scratch?: ScratchLease | undefined;
 }
 
 /** array→array codec (for example `transpose`). `spec` is always the decoded side. */
@@ -61,6 +69,11 @@ export interface ArrayToBytesCodec {
   readonly name: string;
   /** True when `decode` honours `neededElements` (`vlen-utf8`). */
   readonly decodesPrefix?: boolean | undefined;
+  /**
+   * True when `decode` never returns a view of its input (`vlen-utf8` makes strings), so the
+   * bytes it is given may be a lent scratch buffer, reused once it returns.
+   */
+  readonly consumesBytes?: boolean | undefined;
   /** Encoded byte length when it is fixed by the spec (`bytes`), else undefined. */
   encodedSize(spec: ChunkSpec): number | undefined;
   encode(data: ChunkData, spec: ChunkSpec, ctx: CodecContext): Uint8Array | Promise<Uint8Array>;

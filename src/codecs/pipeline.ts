@@ -9,6 +9,7 @@ import type { ChunkData } from "../data-types.js";
 import { type CodecRegistry, standardCodecs } from "./registry.js";
 import { CodecError } from "../errors.js";
 import { checkCodecOrder } from "./codec-list.js";
+import type { ScratchLease, ScratchPool } from "./scratch.js";
 
 
 /** Default bound on any decoded chunk whose size is not fixed (strings): 1 GiB. */
@@ -32,6 +33,8 @@ export class CodecPipeline {
     /** decoded byte size at the input of each bytes→bytes codec (undefined when not fixed) */
     private readonly sizes: readonly (number | undefined)[],
     private readonly maxDecodedBytes: number,
+    /** The runtime's scratch buffers, for bytes that only pass between two codecs. */
+    private readonly scratch: ScratchPool,
   ) {}
 
   /** Make the codecs named in `codecs` for chunks of `spec`; `file` names the `zarr.json` for errors. */
@@ -46,7 +49,7 @@ export class CodecPipeline {
     for (const c of a2a) specs.push(c.encodedSpec(specs[specs.length - 1]!));
     const sizes: (number | undefined)[] = [a2b.encodedSize(specs[specs.length - 1]!)];
     for (const c of b2b) sizes.push(c.encodedSize(sizes[sizes.length - 1]));
-    return new CodecPipeline(a2a, a2b, b2b, specs, sizes, options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES);
+    return new CodecPipeline(a2a, a2b, b2b, specs, sizes, options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES, registry.scratch);
   }
 
   /** The exact encoded size of every chunk, when the codecs fix it (no compression), else undefined. */
@@ -59,13 +62,36 @@ export class CodecPipeline {
     return this.arrayToArray.length === 0 && this.bytesToBytes.length === 0 && this.arrayToBytes.name === "bytes";
   }
 
-  /** Encode one chunk of the array's chunk shape (C order) into stored bytes. */
+  /**
+   * Encode one chunk of the array's chunk shape (C order) into stored bytes. The array→bytes
+   * codec's bytes, when a compressor follows, may be written into a lent scratch buffer: it is
+   * given back once the compressor has read them.
+   */
   async encode(data: ChunkData, ctx: CodecContext): Promise<Uint8Array> {
     let arr = data;
     for (let i = 0; i < this.arrayToArray.length; i++) arr = await this.arrayToArray[i]!.encode(arr, this.specs[i]!, ctx);
-    let bytes = await this.arrayToBytes.encode(arr, this.specs[this.specs.length - 1]!, this.bytesToBytes.length > 0 ? { ...ctx, transient: true } : ctx);
-    for (const c of this.bytesToBytes) bytes = await c.encode(bytes, ctx);
+    const spec = this.specs[this.specs.length - 1]!;
+    if (this.bytesToBytes.length === 0) return this.arrayToBytes.encode(arr, spec, ctx);
+    const lease = this.scratch.lease();
+    let bytes: Uint8Array | undefined;
+    try {
+      const raw = await this.arrayToBytes.encode(arr, spec, { ...ctx, transient: true, scratch: lease });
+      bytes = await this.bytesToBytes[0]!.encode(raw, ctx);
+    } finally {
+      // After the first bytes→bytes codec, nothing reads the array→bytes codec's bytes again.
+      lease?.release(bytes);
+    }
+    for (let i = 1; i < this.bytesToBytes.length; i++) bytes = await this.bytesToBytes[i]!.encode(bytes, ctx);
     return bytes;
+  }
+
+  /**
+   * A scratch lease for one chunk's decode, when its decompressed bytes are only read by the
+   * array→bytes codec (`consumesBytes`): passed in the context of `decodeBytes` and of
+   * `decodeArray`, released by the caller once `decodeArray` has returned (`decode` does it all).
+   */
+  decodeLease(): ScratchLease | undefined {
+    return this.bytesToBytes.length > 0 && this.arrayToBytes.consumesBytes === true ? this.scratch.lease() : undefined;
   }
 
   /**
@@ -83,13 +109,23 @@ export class CodecPipeline {
    * maybe just those rows, shorter than a chunk (ChunkIO pads it before encoding it).
    */
   async decode(bytes: Uint8Array, ctx: CodecContext, rows?: number): Promise<ChunkData> {
-    return this.decodeArray(await this.decodeBytes(bytes, ctx, rows), ctx, rows);
+    const lease = this.decodeLease();
+    if (lease === undefined) return this.decodeArray(await this.decodeBytes(bytes, ctx, rows), ctx, rows);
+    const leased = { ...ctx, scratch: lease };
+    let out: ChunkData | undefined;
+    try {
+      out = await this.decodeArray(await this.decodeBytes(bytes, leased, rows), leased, rows);
+      return out;
+    } finally {
+      lease.release(out);
+    }
   }
 
   /**
    * The first half of `decode`: the bytes→bytes codecs, backwards (decompression). With `rows`,
    * when the stored bytes are the rows in order (the `bytes` codec) and the decompressor can
-   * stop early, only those rows' bytes are decompressed.
+   * stop early, only those rows' bytes are decompressed. `ctx.scratch` (from `decodeLease`)
+   * reaches only the last decompressor, whose output the array→bytes codec consumes.
    */
   async decodeBytes(bytes: Uint8Array, ctx: CodecContext, rows?: number): Promise<Uint8Array> {
     const needed = this.prefixOf(rows)?.bytes;
@@ -97,7 +133,8 @@ export class CodecPipeline {
     for (let i = this.bytesToBytes.length - 1; i >= 0; i--) {
       const decodedSize = this.sizes[i];
       const wanted = i === 0 ? needed : undefined;
-      b = await this.bytesToBytes[i]!.decode(b, { ...ctx, decodedSize, maxDecodedSize: decodedSize ?? this.maxDecodedBytes, neededBytes: wanted });
+      const scratch = i === 0 ? ctx.scratch : undefined;
+      b = await this.bytesToBytes[i]!.decode(b, { ...ctx, scratch, decodedSize, maxDecodedSize: decodedSize ?? this.maxDecodedBytes, neededBytes: wanted });
       const expected = wanted ?? decodedSize;
       if (expected !== undefined && b.byteLength !== expected) {
         throw new CodecError(this.bytesToBytes[i]!.name, ctx.key, `decoded ${b.byteLength} bytes, expected ${expected}`);

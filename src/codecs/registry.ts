@@ -10,6 +10,7 @@
 import type { Codec, CodecKind, JsonObject } from "./codec.js";
 import { MetadataError } from "../errors.js";
 import { wasmZstd, type ZstdBackend } from "./zstd-backend.js";
+import { ScratchPool, type ScratchOptions } from "./scratch.js";
 
 /** What a codec factory may use besides its configuration: the registry it is made from (for inner codecs) and its libzstd. */
 export interface CodecEnv {
@@ -38,17 +39,21 @@ const BUILT_IN: ReadonlyArray<readonly [string, CodecFactory]> = [
 /** The kinds of the built-in codecs, for checks that need no registry (the order of a codec list). */
 export const BUILT_IN_KINDS: ReadonlyMap<string, CodecKind> = new Map(BUILT_IN.map(([name, f]) => [name, f.kind]));
 
-/** A set of codecs by name, and the libzstd its `zstd` codec uses. */
+/** A set of codecs by name, the libzstd its `zstd` codec uses, and the scratch buffers its pipelines share. */
 export class CodecRegistry implements CodecEnv {
   private readonly factories: Map<string, CodecFactory>;
   private zstdLoaded: Promise<ZstdBackend> | undefined;
+  /** Buffers reused for bytes that only pass between two codecs of a chunk (scratch.ts). */
+  readonly scratch: ScratchPool;
 
   /**
    * The built-in codecs, with `zstd` as the libzstd loader (default: the WASM build of npm
-   * `numcodecs`); a loader that fails falls back to the WASM build.
+   * `numcodecs`); a loader that fails falls back to the WASM build. `scratch`: how many
+   * scratch buffers to keep, and the timer that drops them when idle.
    */
-  constructor(private readonly zstdLoader: () => Promise<ZstdBackend> = wasmZstd) {
+  constructor(private readonly zstdLoader: () => Promise<ZstdBackend> = wasmZstd, scratch?: ScratchOptions) {
     this.factories = new Map(BUILT_IN);
+    this.scratch = new ScratchPool(scratch);
   }
 
   get registry(): CodecRegistry {

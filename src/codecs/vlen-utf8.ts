@@ -9,6 +9,7 @@ import type { ChunkData } from "../data-types.js";
 import { describeArray } from "../data-types.js";
 import { CodecError } from "../errors.js";
 import { readUint32LE, writeUint32LE } from "./binary.js";
+import type { ScratchLease } from "./scratch.js";
 
 const NAME = "vlen-utf8";
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -20,6 +21,7 @@ export function createVlenUtf8Codec(_configuration: JsonObject, _file: string): 
     name: NAME,
     encodedSize: () => undefined,
     decodesPrefix: true,
+    consumesBytes: true,
 
     encode(data: ChunkData, spec: ChunkSpec, ctx) {
       const count = checkSpec(spec, ctx.key);
@@ -27,7 +29,7 @@ export function createVlenUtf8Codec(_configuration: JsonObject, _file: string): 
       if (data.length !== count) {
         throw new CodecError(NAME, ctx.key, `chunk array has ${data.length} elements, expected ${count} (shape [${spec.shape.join(", ")}])`);
       }
-      return encodeStrings(data as unknown[], ctx.key);
+      return encodeStrings(data as unknown[], ctx.key, ctx.scratch);
     },
 
     decode(bytes: Uint8Array, spec: ChunkSpec, ctx) {
@@ -46,7 +48,12 @@ function checkSpec(spec: ChunkSpec, key: string): number {
   return elementCount(spec.shape);
 }
 
-function encodeStrings(data: readonly unknown[], key: string): Uint8Array {
+/**
+ * The chunk's bytes. With `scratch` (the bytes only feed a compressor): written into a lent
+ * buffer, reused from chunk to chunk (a fresh one of 100 MB costs more in page faults than
+ * the encoding itself: scratch.ts).
+ */
+function encodeStrings(data: readonly unknown[], key: string, scratch?: ScratchLease): Uint8Array {
   const count = data.length;
   if (count > 0xffffffff) throw new CodecError(NAME, key, `${count} elements do not fit the uint32 element count`);
   let remainingChars = 0;
@@ -57,7 +64,8 @@ function encodeStrings(data: readonly unknown[], key: string): Uint8Array {
   }
   // Sized for ASCII text and an eighth more (a few accented characters need no growth);
   // grown when a string needs more.
-  let out: Uint8Array = new Uint8Array(4 + 4 * count + remainingChars + (remainingChars >> 3));
+  const alloc = (n: number) => (scratch === undefined ? new Uint8Array(n) : scratch.bytes(n));
+  let out: Uint8Array = alloc(4 + 4 * count + remainingChars + (remainingChars >> 3));
   writeUint32LE(out, 0, count);
   let p = 4;
   for (let i = 0; i < count; i++) {
@@ -65,7 +73,7 @@ function encodeStrings(data: readonly unknown[], key: string): Uint8Array {
     const len = s.length;
     remainingChars -= len;
     const q = p + 4;
-    if (q + len > out.length) out = grow(out, p, q + len + 4 * (count - i - 1) + remainingChars);
+    if (q + len > out.length) out = grow(out, p, q + len + 4 * (count - i - 1) + remainingChars, alloc);
     let written = len;
     // ASCII fits in `len` bytes, and any other text needs more (every non-ASCII UTF-16 unit
     // takes 2-3 UTF-8 bytes), so the native encoder given `len` bytes reads all of `s` exactly
@@ -85,19 +93,19 @@ function encodeStrings(data: readonly unknown[], key: string): Uint8Array {
     if (!ascii) {
       // Not ASCII: at most 3 UTF-8 bytes per UTF-16 unit (a lone surrogate becomes U+FFFD, 3 bytes).
       const need = q + 3 * len;
-      if (need > out.length) out = grow(out, p, need + 4 * (count - i - 1) + remainingChars);
+      if (need > out.length) out = grow(out, p, need + 4 * (count - i - 1) + remainingChars, alloc);
       written = encoder.encodeInto(s, out.subarray(q, need)).written;
     }
     writeUint32LE(out, p, written);
     p = q + written;
   }
-  // A view when little is unused (the bytes are compressed or stored, then dropped), else a copy.
-  return p === out.length ? out : p >= out.length * 0.75 ? out.subarray(0, p) : out.slice(0, p);
+  // A view when the buffer is lent or little is unused (the bytes are compressed or stored, then dropped), else a copy.
+  return p === out.length || scratch !== undefined || p >= out.length * 0.75 ? out.subarray(0, p) : out.slice(0, p);
 }
 
 /** A larger copy of `out` holding its first `used` bytes, with room for at least `need` bytes. */
-function grow(out: Uint8Array, used: number, need: number): Uint8Array {
-  const bigger = new Uint8Array(Math.max(need, Math.ceil(out.length * 1.5)));
+function grow(out: Uint8Array, used: number, need: number, alloc: (n: number) => Uint8Array): Uint8Array {
+  const bigger = alloc(Math.max(need, Math.ceil(out.length * 1.5)));
   bigger.set(out.subarray(0, used));
   return bigger;
 }

@@ -6,6 +6,7 @@
  */
 
 import type { Schedule } from "./codec.js";
+import type { ScratchLease } from "./scratch.js";
 
 /** How to compress one chunk: the libzstd level (already mapped: 0 means 3), whether to write a checksum, and the schedule. */
 export interface CompressOptions {
@@ -23,6 +24,11 @@ export interface DecompressOptions {
    */
   readonly needed?: number | undefined;
   readonly schedule?: Schedule | undefined;
+  /**
+   * Where the output may go when it is only read once by the next codec (`CodecContext.scratch`):
+   * a backend that decompresses on this thread may write it into a buffer lent from here.
+   */
+  readonly into?: ScratchLease | undefined;
 }
 
 /** One libzstd. `decompress` gets one whole frame. */

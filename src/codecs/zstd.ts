@@ -7,6 +7,7 @@
 import type { BytesToBytesCodec, JsonObject, Schedule } from "./codec.js";
 import { CodecError, MetadataError, showValue } from "../errors.js";
 import { MAX_BLOCK_SIZE, scanZstdFrames, type ZstdFrame } from "./zstd-frame.js";
+import type { ScratchLease } from "./scratch.js";
 
 const NAME = "zstd";
 /** libzstd's ZSTD_CLEVEL_DEFAULT, which zarr-python's level 0 means. */
@@ -86,7 +87,7 @@ export function createZstdCodec(configuration: JsonObject, file: string, env: Pi
       const early = needed !== undefined && single?.contentSize !== undefined && !single.hasChecksum && backend.stopsEarly === true;
       let out: Uint8Array;
       if (single !== undefined) {
-        out = await decodeFrame(backend, bytes, single, key, 0, max, ctx.schedule, early ? needed : undefined);
+        out = await decodeFrame(backend, bytes, single, key, 0, max, ctx.schedule, early ? needed : undefined, ctx.scratch);
       } else {
         // Frame by frame, so the running size is checked before each frame grows the output.
         const pieces: Uint8Array[] = [];
@@ -127,13 +128,13 @@ function lowBound(frames: readonly ZstdFrame[]): number {
 }
 
 /** Decode one frame (`data` is the frame, or the whole single-frame input), checking its size against what it announced and the limit. */
-async function decodeFrame(backend: ZstdBackend, data: Uint8Array, f: ZstdFrame, key: string, before: number, max: number, schedule?: Schedule, needed?: number): Promise<Uint8Array> {
+async function decodeFrame(backend: ZstdBackend, data: Uint8Array, f: ZstdFrame, key: string, before: number, max: number, schedule?: Schedule, needed?: number, into?: ScratchLease): Promise<Uint8Array> {
   if (f.contentSize === undefined && before + plausibleSize(f) > max) {
     throw new CodecError(NAME, key, `frame at byte ${f.start} without a content size can decode to up to ${f.blockBound} bytes after ${before}, more than the limit of ${max}`);
   }
   let out: Uint8Array;
   try {
-    out = await backend.decompress(data, { size: f.contentSize, needed, schedule });
+    out = await backend.decompress(data, { size: f.contentSize, needed, schedule, into });
   } catch (e) {
     // numcodecs reports libzstd errors as "std::runtime_error,zstd codec error: <ZSTD_getErrorName>".
     const reason = (e instanceof Error ? e.message : showValue(e)).replace(/^std::runtime_error,\s*/, "");

@@ -131,11 +131,28 @@ export class ChunkIO {
     }
     const { bytes, version } = await this.getStored(key, options);
     if (bytes === undefined) return () => Promise.resolve({ data: this.fillChunk(), version });
-    const ctx = { key, signal: options.signal, schedule: options.schedule };
     const pipeline = this.pipeline;
+    // The decompressed bytes may sit in a lent scratch buffer: given back once the strings are made.
+    const lease = pipeline.decodeLease();
+    const ctx = { key, signal: options.signal, schedule: options.schedule, scratch: lease };
     const rows = this.rowsInside(key);
-    const inner = await pipeline.decodeBytes(bytes, ctx, rows);
-    return async () => ({ data: await pipeline.decodeArray(inner, ctx, rows), version });
+    let inner: Uint8Array;
+    try {
+      inner = await pipeline.decodeBytes(bytes, ctx, rows);
+    } catch (e) {
+      lease?.release();
+      throw e;
+    }
+    let made: Promise<CachedChunk> | undefined;
+    const make = async (): Promise<CachedChunk> => {
+      try {
+        return { data: await pipeline.decodeArray(inner, ctx, rows), version };
+      } finally {
+        lease?.release();
+      }
+    };
+    // Once only: a second call gets the same strings, never bytes already lent to another chunk.
+    return () => (made ??= make());
   }
 
   /** The stored bytes of `key` (undefined: not stored) with their version (null when not stored; undefined: the store keeps none). */

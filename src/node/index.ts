@@ -16,6 +16,7 @@ import { type ApplyBlocksOptions, type ApplyBlocksResult, applyBlocks as coreApp
 import { nodePlatform } from "./platform.js";
 import { nativeZstd } from "./zstd-native.js";
 import { zlibZstd } from "./zstd-zlib.js";
+import { setTimeout as nodeTimeout } from "node:timers";
 
 export * from "../index.js";
 export { FileSystemStore } from "../stores/fs.js";
@@ -40,7 +41,8 @@ export function nodeRuntime(options?: NodeRuntimeOptions): Runtime {
   // Measured on Node 22 and 24 (README, "Dependencies"): per chunk zstd-napi and node:zlib tie, but whole
   // RAT writes and reads run 10-30% faster on zstd-napi; both ~2x WASM. The registry falls back to WASM.
   const zstd = o.zstd === undefined ? () => nativeZstd(threads).catch(() => zlibZstd(threads)) : forced[o.zstd];
-  const runtime: Runtime = { platform: nodePlatform, codecs: new CodecRegistry(zstd) };
+  // Scratch buffers dropped when idle by a timer that never holds the process open (Deno too).
+  const runtime: Runtime = { platform: nodePlatform, codecs: new CodecRegistry(zstd, { setTimer: (fn, ms) => void nodeTimeout(fn, ms).unref() }) };
   if (options === undefined) standard = runtime;
   return runtime;
 }

@@ -68,14 +68,15 @@ function createEngine(binding, zstdNapi, frameThreads = 0) {
     /**
      * The frames in `frame`; `size` is their total content size when they announce it. With
      * `needed` (one frame of known size), only its first `needed` bytes: decoding stops there.
+     * `into`: where to write them (as many bytes as will be written), else a new buffer.
      */
-    decompress(frame, size, needed) {
+    decompress(frame, size, needed, into) {
       if (size === undefined || size === null) {
         const out = zstdNapi.decompress(frame);
         return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
       }
-      if (needed !== undefined && needed !== null && needed < size) return decompressPrefix(frame, new Uint8Array(needed));
-      const out = new Uint8Array(size);
+      if (needed !== undefined && needed !== null && needed < size) return decompressPrefix(frame, into || new Uint8Array(needed));
+      const out = into || new Uint8Array(size);
       const n = dctx.decompress(out, frame);
       if (n !== size) throw new Error(`decoded ${n} bytes, the frame announces ${size}`);
       return out;

@@ -42,7 +42,7 @@ export const DEFAULT_FRAME_THREADS = 0;
 
 interface Engine {
   compress(data: Uint8Array, level: number, checksum: boolean, alone?: boolean): Uint8Array;
-  decompress(frame: Uint8Array, size: number | undefined, needed?: number): Uint8Array;
+  decompress(frame: Uint8Array, size: number | undefined, needed?: number, out?: Uint8Array): Uint8Array;
 }
 
 interface Job {
@@ -161,7 +161,9 @@ export async function nativeZstd(options: NativeZstdOptions = {}): Promise<ZstdB
     compress: (data, { level, checksum, schedule }) =>
       schedule?.offload === true && pool !== undefined && data.byteLength >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "compress", input: data, level, checksum, detachable: schedule.detachable }) : engine.compress(data, level, checksum, schedule?.offload !== true),
     stopsEarly: true,
-    decompress: (frame, { size, needed, schedule }) =>
-      schedule?.offload === true && pool !== undefined && size !== undefined && Math.min(size, needed ?? size) >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "decompress", input: frame, size, needed }) : engine.decompress(frame, size, needed),
+    decompress: (frame, { size, needed, schedule, into }) =>
+      schedule?.offload === true && pool !== undefined && size !== undefined && Math.min(size, needed ?? size) >= WORKER_THRESHOLD && !pool.saturated
+        ? pool.run({ op: "decompress", input: frame, size, needed })
+        : engine.decompress(frame, size, needed, size === undefined ? undefined : into?.bytes(Math.min(size, needed ?? size))),
   };
 }
