@@ -69,6 +69,24 @@ test("libzstd threads for one awaited chunk (frameThreads): one standard frame w
   assert.equal(await threaded.compress(small, { level: 3, checksum: false }), await plain.compress(small, { level: 3, checksum: false }));
 });
 
+test("by default a chunk of 16 MiB or more awaited alone goes to libzstd's threads (4 MiB jobs), smaller ones do not; frameThreads 0 turns it off", async () => {
+  const standard = await nativeZstd({ workers: 0 });
+  const off = await nativeZstd({ workers: 0, frameThreads: 0 });
+  assert.match(standard.name, /libzstd threads per awaited chunk of 16 MiB or more/);
+  assert.not.match(off.name, /libzstd threads/);
+  const big = sample(2_200_000); // 17.6 MB
+  const a = await standard.compress(big, { level: 3, checksum: false });
+  const scan = scanZstdFrames(a, "zstd", "k");
+  assert.is(scan.frames.length, 1, "one frame");
+  assert.is(scan.contentSize, big.length);
+  assert.not.equal(a, await off.compress(big, { level: 3, checksum: false }), "threads took effect (jobs restart the match history)");
+  assert.equal(await off.decompress(a, { size: big.length }), big);
+  assert.equal(await (await wasm()).decompress(a, { size: big.length }), big);
+  const four = sample(500_000);
+  assert.equal(await standard.compress(four, { level: 3, checksum: false }), await off.compress(four, { level: 3, checksum: false }), "4 MB: single-threaded");
+  assert.equal(await standard.compress(big, { level: 3, checksum: false, schedule: { offload: true } }), await off.compress(big, { level: 3, checksum: false }), "offloaded: single-threaded");
+});
+
 test("worker threads: many offloaded chunks at once come back exact and in order, corrupt frames are errors, small chunks stay in place", async () => {
   const native = await nativeZstd();
   assert.match(native.name, /worker thread/);
