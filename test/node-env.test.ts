@@ -34,7 +34,7 @@ test("the zstd backend: native when zstd-napi loads, else node:zlib where Node h
   assert.match(await name({ zstd: "wasm" }), /^wasm/);
   // A forced backend that cannot load on this Node falls back to WASM, and its name says so.
   assert.match(await name({ zstd: "zlib", zstdWorkers: 0 }), hasZlibZstd() ? /^node:zlib \(no threadpool\)$/ : /^wasm/);
-  if (native) assert.match(await name({ zstd: "native", zstdWorkers: 0 }), /^native \(zstd-napi, \d libzstd threads per awaited chunk of 16 MiB or more\)$/);
+  if (native) assert.match(await name({ zstd: "native", zstdWorkers: 0 }), /^native \(zstd-napi, \d libzstd threads per awaited string chunk of 4 MiB or more\)$/);
   if (native) assert.match(await name({ zstd: "native", zstdWorkers: 0, zstdFrameThreads: 0 }), /^native \(zstd-napi\)$/);
 });
 

@@ -35,6 +35,12 @@ export interface Schedule {
    * pipelines (sharding).
    */
   readonly detachable?: boolean | undefined;
+  /**
+   * The bytes to compress split well among several compressor threads (strings, set by the
+   * pipeline from `ArrayToBytesCodec.splits`): a backend may use libzstd's own threads for one
+   * large chunk. Numbers that repeat at long distances lose ratio and time that way.
+   */
+  readonly splits?: boolean | undefined;
 }
 
 /** Per-call context: the chunk key (for error messages), an optional abort signal and the schedule. */
@@ -74,6 +80,8 @@ export interface ArrayToBytesCodec {
    * bytes it is given may be a lent scratch buffer, reused once it returns.
    */
   readonly consumesBytes?: boolean | undefined;
+  /** True when the bytes `encode` makes may be compressed in parallel pieces at no loss (`vlen-utf8`: measured; see `Schedule.splits`). */
+  readonly splits?: boolean | undefined;
   /** Encoded byte length when it is fixed by the spec (`bytes`), else undefined. */
   encodedSize(spec: ChunkSpec): number | undefined;
   encode(data: ChunkData, spec: ChunkSpec, ctx: CodecContext): Uint8Array | Promise<Uint8Array>;

@@ -76,7 +76,7 @@ export class CodecPipeline {
     let bytes: Uint8Array | undefined;
     try {
       const raw = await this.arrayToBytes.encode(arr, spec, { ...ctx, transient: true, scratch: lease });
-      bytes = await this.bytesToBytes[0]!.encode(raw, ctx);
+      bytes = await this.bytesToBytes[0]!.encode(raw, this.arrayToBytes.splits === true ? { ...ctx, schedule: { ...ctx.schedule, splits: true } } : ctx);
     } finally {
       // After the first bytes→bytes codec, nothing reads the array→bytes codec's bytes again.
       lease?.release(bytes);

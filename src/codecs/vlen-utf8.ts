@@ -22,6 +22,7 @@ export function createVlenUtf8Codec(_configuration: JsonObject, _file: string): 
     encodedSize: () => undefined,
     decodesPrefix: true,
     consumesBytes: true,
+    splits: true,
 
     encode(data: ChunkData, spec: ChunkSpec, ctx) {
       const count = checkSpec(spec, ctx.key);

@@ -22,19 +22,20 @@ const FRAME_THREADS_FROM = 1 << 20;
 /** libzstd's job size for one frame on several threads: 1 MiB (its minimum, 512 KiB, measured slower: README, "Performance"). */
 const FRAME_JOB_SIZE = 1 << 20;
 
-/** Inputs from this size are large: compressed on `largeThreads` of libzstd's threads when the caller waits on them alone. */
-const LARGE_FROM = 16 << 20;
+/** Inputs that split well (strings) from this size go to `splitThreads` of libzstd's threads when the caller waits on them alone. */
+const SPLIT_FROM = 4 << 20;
 
-/** Job size for large inputs: 4 MiB (100 MB of strings on 2 threads: 122-136 ms, 167-177 with 1 MiB jobs, 224-231 alone). */
+/** From this size such inputs are split in 4 MiB jobs (100 MB of strings on 2 threads: 122-136 ms, 167-177 with 1 MiB jobs, 224-231 alone), below it in 1 MiB jobs. */
+const LARGE_FROM = 16 << 20;
 const LARGE_JOB_SIZE = 4 << 20;
 
 /**
  * @param {any} binding zstd-napi/binding
  * @param {any} zstdNapi zstd-napi (its streaming decompress, for frames that do not say their size)
  * @param {number} [frameThreads] libzstd threads for one frame of 1 MiB or more nobody else competes with (0: none)
- * @param {number} [largeThreads] the same for frames of 16 MiB or more (0: none)
+ * @param {number} [splitThreads] the same for frames of 4 MiB or more whose input splits well (strings; 0: none)
  */
-function createEngine(binding, zstdNapi, frameThreads = 0, largeThreads = 0) {
+function createEngine(binding, zstdNapi, frameThreads = 0, splitThreads = 0) {
   /** A compression context with its current level and checksum flag, set only when they change. */
   const context = (threads, jobSize) => {
     const cctx = new binding.CCtx();
@@ -54,12 +55,16 @@ function createEngine(binding, zstdNapi, frameThreads = 0, largeThreads = 0) {
     /**
      * One frame with its content size (and a checksum when asked), in a buffer of its own.
      * `alone`: the caller waits on this chunk and nothing else runs beside it, so a large one
-     * is split among libzstd's threads (still one standard frame).
+     * may be split among libzstd's threads (still one standard frame): with `frameThreads`, or
+     * with `splitThreads` when it `splits` well (the jobs restart the match history: data that
+     * repeats at long distances compresses worse and slower that way).
      */
-    compress(data, lvl, sum, alone = false) {
+    compress(data, lvl, sum, alone = false, splits = false) {
       let c = single;
-      if (alone && largeThreads > 0 && data.byteLength >= LARGE_FROM) c = large ??= context(largeThreads, LARGE_JOB_SIZE);
-      else if (alone && frameThreads > 0 && data.byteLength >= FRAME_THREADS_FROM) c = threaded ??= context(frameThreads, FRAME_JOB_SIZE);
+      const size = data.byteLength;
+      if (alone && frameThreads > 0 && size >= FRAME_THREADS_FROM) c = threaded ??= context(frameThreads, FRAME_JOB_SIZE);
+      else if (alone && splits && splitThreads > 0 && size >= LARGE_FROM) c = large ??= context(splitThreads, LARGE_JOB_SIZE);
+      else if (alone && splits && splitThreads > 0 && size >= SPLIT_FROM) c = threaded ??= context(splitThreads, FRAME_JOB_SIZE);
       if (lvl !== c.level) {
         c.cctx.setParameter(binding.CParameter.compressionLevel, lvl);
         c.level = lvl;

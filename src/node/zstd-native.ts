@@ -31,24 +31,25 @@ export interface NativeZstdOptions {
   readonly queueDepth?: number | undefined;
   /**
    * libzstd threads for one chunk of 1 MiB or more that a caller waits on alone (a write of one
-   * aligned block with nothing else in flight): split into 1 MiB jobs (4 MiB from 16 MiB), still
-   * one standard frame. 0: none. Default: none below 16 MiB, one per core from 16 MiB
-   * (`largeFrameThreads`).
+   * aligned block with nothing else in flight): split into 1 MiB jobs, still one standard
+   * frame. 0: none. Default: only chunks that split well (`Schedule.splits`: strings) of 4 MiB
+   * or more, on `splitFrameThreads()` threads (in 4 MiB jobs from 16 MiB).
    */
   readonly frameThreads?: number | undefined;
 }
 
 /**
- * libzstd threads for one awaited chunk of 16 MiB or more by default: one per core, at most 4.
- * Measured (README, "Performance"): 4 million strings of 200 characters written 1.2x faster
- * with 2; below 16 MiB (4 MB float64 chunks) the whole write was slower, so none there.
+ * libzstd threads by default for one awaited string chunk of 4 MiB or more: one per core, at
+ * most 4. Measured (README, "Performance"): strings written 1.17x (short) and 1.2x (long)
+ * faster with 2; float64 chunks (the benchmark's data repeats at long distances) were slower
+ * and larger at 4, 8 and 20 MB, so numbers stay on one thread unless `frameThreads` says so.
  */
-export function largeFrameThreads(): number {
+export function splitFrameThreads(): number {
   return Math.max(1, Math.min(availableParallelism(), 4));
 }
 
 interface Engine {
-  compress(data: Uint8Array, level: number, checksum: boolean, alone?: boolean): Uint8Array;
+  compress(data: Uint8Array, level: number, checksum: boolean, alone?: boolean, splits?: boolean): Uint8Array;
   decompress(frame: Uint8Array, size: number | undefined, needed?: number, out?: Uint8Array): Uint8Array;
 }
 
@@ -156,18 +157,18 @@ function defaultPoolSize(): number {
 export async function nativeZstd(options: NativeZstdOptions = {}): Promise<ZstdBackend> {
   const require = createRequire(import.meta.url);
   const paths = { binding: require.resolve("zstd-napi/binding"), main: require.resolve("zstd-napi") };
-  const { createEngine } = require("./zstd-engine.cjs") as { createEngine(binding: unknown, main: unknown, frameThreads?: number, largeThreads?: number): Engine };
+  const { createEngine } = require("./zstd-engine.cjs") as { createEngine(binding: unknown, main: unknown, frameThreads?: number, splitThreads?: number): Engine };
   const frameThreads = options.frameThreads ?? 0;
-  const largeThreads = options.frameThreads ?? largeFrameThreads();
-  const engine = createEngine(require(paths.binding), require(paths.main), frameThreads, largeThreads);
+  const splitThreads = options.frameThreads ?? splitFrameThreads();
+  const engine = createEngine(require(paths.binding), require(paths.main), frameThreads, splitThreads);
   const size = options.workers ?? defaultPoolSize();
   const pool = size > 0 ? new ZstdWorkerPool(size, options.queueDepth ?? QUEUE_DEPTH, new URL("./zstd-engine.cjs", import.meta.url), { ratzarrZstd: true, ...paths }) : undefined;
   return {
-    name: `native (zstd-napi${pool === undefined ? "" : `, ${size} worker thread${size === 1 ? "" : "s"}`}${frameThreads > 0 ? `, ${frameThreads} libzstd threads per awaited chunk` : largeThreads > 0 ? `, ${largeThreads} libzstd threads per awaited chunk of 16 MiB or more` : ""})`,
+    name: `native (zstd-napi${pool === undefined ? "" : `, ${size} worker thread${size === 1 ? "" : "s"}`}${frameThreads > 0 ? `, ${frameThreads} libzstd threads per awaited chunk` : splitThreads > 0 ? `, ${splitThreads} libzstd threads per awaited string chunk of 4 MiB or more` : ""})`,
     writesChecksums: true,
     // When every worker is busy, this thread does the chunk itself rather than queue it: both cores work.
     compress: (data, { level, checksum, schedule }) =>
-      schedule?.offload === true && pool !== undefined && data.byteLength >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "compress", input: data, level, checksum, detachable: schedule.detachable }) : engine.compress(data, level, checksum, schedule?.offload !== true),
+      schedule?.offload === true && pool !== undefined && data.byteLength >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "compress", input: data, level, checksum, detachable: schedule.detachable }) : engine.compress(data, level, checksum, schedule?.offload !== true, schedule?.splits === true),
     stopsEarly: true,
     decompress: (frame, { size, needed, schedule, into }) =>
       schedule?.offload === true && pool !== undefined && size !== undefined && Math.min(size, needed ?? size) >= WORKER_THRESHOLD && !pool.saturated

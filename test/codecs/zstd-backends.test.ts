@@ -69,22 +69,28 @@ test("libzstd threads for one awaited chunk (frameThreads): one standard frame w
   assert.equal(await threaded.compress(small, { level: 3, checksum: false }), await plain.compress(small, { level: 3, checksum: false }));
 });
 
-test("by default a chunk of 16 MiB or more awaited alone goes to libzstd's threads (4 MiB jobs), smaller ones do not; frameThreads 0 turns it off", async () => {
+test("by default a string chunk (splits) of 4 MiB or more awaited alone goes to libzstd's threads, numbers and smaller chunks do not; frameThreads 0 turns it off", async () => {
   const standard = await nativeZstd({ workers: 0 });
   const off = await nativeZstd({ workers: 0, frameThreads: 0 });
-  assert.match(standard.name, /libzstd threads per awaited chunk of 16 MiB or more/);
+  assert.match(standard.name, /libzstd threads per awaited string chunk of 4 MiB or more/);
   assert.not.match(off.name, /libzstd threads/);
-  const big = sample(2_200_000); // 17.6 MB
-  const a = await standard.compress(big, { level: 3, checksum: false });
-  const scan = scanZstdFrames(a, "zstd", "k");
-  assert.is(scan.frames.length, 1, "one frame");
-  assert.is(scan.contentSize, big.length);
-  assert.not.equal(a, await off.compress(big, { level: 3, checksum: false }), "threads took effect (jobs restart the match history)");
-  assert.equal(await off.decompress(a, { size: big.length }), big);
-  assert.equal(await (await wasm()).decompress(a, { size: big.length }), big);
-  const four = sample(500_000);
-  assert.equal(await standard.compress(four, { level: 3, checksum: false }), await off.compress(four, { level: 3, checksum: false }), "4 MB: single-threaded");
-  assert.equal(await standard.compress(big, { level: 3, checksum: false, schedule: { offload: true } }), await off.compress(big, { level: 3, checksum: false }), "offloaded: single-threaded");
+  const w = await wasm();
+  const splits = { level: 3, checksum: false, schedule: { splits: true } };
+  const plain = { level: 3, checksum: false };
+  for (const data of [sample(2_200_000), sample(600_000)]) { // 17.6 MB (4 MiB jobs), 4.8 MB (1 MiB jobs)
+    const a = await standard.compress(data, splits);
+    const scan = scanZstdFrames(a, "zstd", "k");
+    assert.is(scan.frames.length, 1, "one frame");
+    assert.is(scan.contentSize, data.length);
+    assert.not.equal(a, await off.compress(data, plain), "threads took effect (jobs restart the match history)");
+    assert.equal(await off.decompress(a, { size: data.length }), data);
+    assert.equal(await w.decompress(a, { size: data.length }), data);
+    assert.equal(await standard.compress(data, plain), await off.compress(data, plain), "numbers (no splits): single-threaded");
+    assert.equal(await off.compress(data, splits), await off.compress(data, plain), "frameThreads 0: single-threaded");
+    assert.equal(await standard.compress(data, { ...splits, schedule: { splits: true, offload: true } }), await off.compress(data, plain), "offloaded: single-threaded");
+  }
+  const small = sample(500_000); // 4 MB, under 4 MiB
+  assert.equal(await standard.compress(small, splits), await off.compress(small, plain), "under 4 MiB: single-threaded");
 });
 
 test("worker threads: many offloaded chunks at once come back exact and in order, corrupt frames are errors, small chunks stay in place", async () => {
