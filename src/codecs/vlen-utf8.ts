@@ -76,32 +76,75 @@ function encodeStrings(data: readonly unknown[], key: string, scratch?: ScratchL
     const q = p + 4;
     if (q + len > out.length) out = grow(out, p, q + len + 4 * (count - i - 1) + remainingChars, alloc);
     let written = len;
-    // ASCII fits in `len` bytes, and any other text needs more (every non-ASCII UTF-16 unit
-    // takes 2-3 UTF-8 bytes), so the native encoder given `len` bytes reads all of `s` exactly
-    // when it is ASCII. Short strings go through a JS loop, cheaper than a native call.
-    let ascii: boolean;
-    if (len >= 32) {
-      ascii = encoder.encodeInto(s, out.subarray(q, q + len)).read === len;
+    if (len >= SHORT) {
+      // ASCII fits in `len` bytes, and any other text needs more (every non-ASCII UTF-16 unit
+      // takes 2-3 UTF-8 bytes), so the native encoder given `len` bytes reads all of `s`
+      // exactly when it is ASCII.
+      if (encoder.encodeInto(s, out.subarray(q, q + len)).read !== len) {
+        // Not ASCII: at most 3 UTF-8 bytes per UTF-16 unit (a lone surrogate becomes U+FFFD, 3 bytes).
+        const need = q + 3 * len;
+        if (need > out.length) out = grow(out, p, need + 4 * (count - i - 1) + remainingChars, alloc);
+        written = encoder.encodeInto(s, out.subarray(q, need)).written;
+      }
     } else {
+      // Short strings in JavaScript: cheaper than a native call, and nothing allocated (the
+      // views and result objects of native calls would wake the collector, which then copies
+      // the caller's young strings).
       let j = 0;
       for (; j < len; j++) {
         const c = s.charCodeAt(j);
         if (c >= 0x80) break;
         out[q + j] = c;
       }
-      ascii = j === len;
-    }
-    if (!ascii) {
-      // Not ASCII: at most 3 UTF-8 bytes per UTF-16 unit (a lone surrogate becomes U+FFFD, 3 bytes).
-      const need = q + 3 * len;
-      if (need > out.length) out = grow(out, p, need + 4 * (count - i - 1) + remainingChars, alloc);
-      written = encoder.encodeInto(s, out.subarray(q, need)).written;
+      if (j < len) {
+        if (q + 3 * len > out.length) out = grow(out, q + j, q + 3 * len + 4 * (count - i - 1) + remainingChars, alloc);
+        written = q + j;
+        written = utf8Tail(s, j, out, written) - q;
+      }
     }
     writeUint32LE(out, p, written);
     p = q + written;
   }
   // A view when the buffer is lent or little is unused (the bytes are compressed or stored, then dropped), else a copy.
   return p === out.length || scratch !== undefined || p >= out.length * 0.75 ? out.subarray(0, p) : out.slice(0, p);
+}
+
+/** Strings shorter than this are encoded in JavaScript (`utf8Tail`), longer ones by the native encoder. */
+const SHORT = 32;
+
+/**
+ * Write the UTF-8 of `s` from UTF-16 unit `from` on into `out` at `at` (room for 3 bytes a
+ * unit), as TextEncoder does: a lone surrogate becomes U+FFFD. The end position.
+ */
+function utf8Tail(s: string, from: number, out: Uint8Array, at: number): number {
+  const len = s.length;
+  for (let j = from; j < len; j++) {
+    let c = s.charCodeAt(j);
+    if (c < 0x80) {
+      out[at++] = c;
+    } else if (c < 0x800) {
+      out[at++] = 0xc0 | (c >> 6);
+      out[at++] = 0x80 | (c & 0x3f);
+    } else {
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const d = c <= 0xdbff && j + 1 < len ? s.charCodeAt(j + 1) : 0;
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          j++;
+          out[at++] = 0xf0 | (c >> 18);
+          out[at++] = 0x80 | ((c >> 12) & 0x3f);
+          out[at++] = 0x80 | ((c >> 6) & 0x3f);
+          out[at++] = 0x80 | (c & 0x3f);
+          continue;
+        }
+        c = 0xfffd;
+      }
+      out[at++] = 0xe0 | (c >> 12);
+      out[at++] = 0x80 | ((c >> 6) & 0x3f);
+      out[at++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return at;
 }
 
 /** A larger copy of `out` holding its first `used` bytes, with room for at least `need` bytes. */

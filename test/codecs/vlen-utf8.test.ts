@@ -5,6 +5,7 @@ import type { ChunkSpec } from "../../src/codecs/codec.js";
 import { CodecPipeline } from "../../src/codecs/pipeline.js";
 import { CodecError } from "../../src/errors.js";
 import { hex, rejects, shifted } from "../helpers/bytes.js";
+import * as fc from "fast-check";
 
 const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 const spec = (shape: number[]): ChunkSpec => ({ shape, dataType: "string", fillValue: "" });
@@ -28,6 +29,31 @@ test("unicode: 2-, 3- and 4-byte sequences, combining marks, lone surrogates", a
   assert.equal(back.slice(0, 6), data.slice(0, 6));
   assert.is(back[6], "\ufffd", "a lone surrogate is written as U+FFFD, as TextEncoder does");
   assert.is(toHex(await codec.encode(["🌍"], spec([1]), ctx)), "01000000" + "04000000" + "f09f8c8d");
+});
+
+test("property: any strings, short (encoded in JavaScript) and long (native), give TextEncoder's bytes, lone surrogates as U+FFFD", async () => {
+  // UTF-16 units from every range: ASCII, 2- and 3-byte characters, high and low surrogates (paired or not).
+  const unit = fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0x80, max: 0x7ff }), fc.integer({ min: 0x800, max: 0xd7ff }), fc.integer({ min: 0xd800, max: 0xdfff }), fc.integer({ min: 0xe000, max: 0xffff }));
+  const str = fc.array(unit, { maxLength: 40 }).map((u) => String.fromCharCode(...u));
+  const enc = new TextEncoder();
+  await fc.assert(
+    fc.asyncProperty(fc.array(str, { minLength: 1, maxLength: 30 }), async (data) => {
+      const got = await codec.encode(data, spec([data.length]), ctx);
+      const parts = data.map((d) => enc.encode(d));
+      const want = new Uint8Array(4 + parts.reduce((n, b) => n + 4 + b.length, 0));
+      const view = new DataView(want.buffer);
+      view.setUint32(0, data.length, true);
+      let p = 4;
+      for (const b of parts) {
+        view.setUint32(p, b.length, true);
+        want.set(b, p + 4);
+        p += 4 + b.length;
+      }
+      assert.is(toHex(got), toHex(want));
+      assert.equal(await codec.decode(got, spec([data.length]), ctx), data.map((d) => d.toWellFormed()));
+    }),
+    { numRuns: 500, seed: 20261201 },
+  );
 });
 
 test("empty chunk and empty strings", async () => {
