@@ -64,7 +64,10 @@ t("a lock file is never seen without its content: it is linked into place comple
     setImmediate(poll);
   };
   setImmediate(poll);
-  for (let i = 0; i < 200; i++) await store.set("k", new Uint8Array([i & 255]));
+  // Values of 1 MiB and more are written through the threadpool, so the lock is held across
+  // event-loop turns where this thread's poller can look (smaller ones are written in one go).
+  const big = new Uint8Array(1 << 20);
+  for (let i = 0; i < 60; i++) await store.set("k", big.fill(i & 255, 0, 1));
   stop = true;
   assert.ok(seen > 0, "the poller saw the lock");
   assert.equal(bad.slice(0, 3), [], `${bad.length} of ${seen} reads of the lock were incomplete`);
