@@ -98,8 +98,7 @@ function encodeStrings(data: readonly unknown[], key: string, scratch?: ScratchL
       }
       if (j < len) {
         if (q + 3 * len > out.length) out = grow(out, q + j, q + 3 * len + 4 * (count - i - 1) + remainingChars, alloc);
-        written = q + j;
-        written = utf8Tail(s, j, out, written) - q;
+        written = utf8Tail(s, j, out, q + j) - q;
       }
     }
     writeUint32LE(out, p, written);

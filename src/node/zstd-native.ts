@@ -31,8 +31,8 @@ export interface NativeZstdOptions {
   readonly queueDepth?: number | undefined;
   /**
    * libzstd threads for one chunk of 1 MiB or more that a caller waits on alone (a write of one
-   * aligned block with nothing else in flight): split into 1 MiB jobs, still one standard
-   * frame. 0: none. Default: only chunks that split well (`Schedule.splits`: strings) of 4 MiB
+   * aligned block with nothing else in flight): split into 1 MiB jobs (4 MiB from 16 MiB),
+   * still one standard frame. 0: none. Default: only chunks that split well (`Schedule.splits`: strings) of 4 MiB
    * or more, on `splitFrameThreads()` threads (in 4 MiB jobs from 16 MiB).
    */
   readonly frameThreads?: number | undefined;

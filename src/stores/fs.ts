@@ -16,8 +16,6 @@ import { StoreError } from "../errors.js";
 import { aborted, isCode, wrap } from "./fs-errors.js";
 import { isInternalName, LockFiles, type LockFileOptions, tempFileOf } from "./fs-lock.js";
 
-/** Options of a `FileSystemStore`: the lock settings of `LockFileOptions`, and these. */
-
 /**
  * Files smaller than this are written with one synchronous call (without fsync): 100000-row
  * float64 writes, each storing a chunk of 0.1-0.5 MB, spent ~1 ms a block waiting on the
@@ -25,6 +23,8 @@ import { isInternalName, LockFiles, type LockFileOptions, tempFileOf } from "./f
  * string chunk does not stop the event loop while it is written.
  */
 const SYNC_WRITE_BELOW = 1 << 20;
+
+/** Options of a `FileSystemStore`: the lock settings of `LockFileOptions`, and these. */
 export interface FileSystemStoreOptions extends LockFileOptions {
   /** Refuse every write. */
   readonly readOnly?: boolean;
