@@ -220,25 +220,31 @@ export class ZarrArray<D extends DataType = DataType> {
       if (chunk !== undefined) return chunk as ArrayFor<D>;
     }
     const out = allocate(dataType, rows * this.rowSize) as ChunkData;
-    await mapLimit(jobs, this.concurrency, async (job) => {
-      let chunk = this.atHand(job.key);
-      if (chunk === undefined && job.whole) {
-        // Whole chunk, streaming: decode and copy, without filling the cache.
-        chunk = (await this.ahead.takeData(job.key)) ?? (await this.chunks.load(job.key, io));
-      } else if (chunk === undefined) {
-        // Part of a chunk: cache it for the next small block. Under the chunk's
-        // lock so a concurrent write cannot be overwritten by a stale decode.
-        chunk = await this.locks.run(job.key, async () => {
-          const known = this.atHand(job.key);
-          if (known !== undefined) return known;
-          const loaded = await (this.ahead.take(job.key) ?? this.chunks.loadEntry(job.key, io));
-          if (!job.finishes) this.chunks.remember(job.key, loaded);
-          return loaded.data;
-        });
-      }
+    // A cached or dirty chunk is copied from without awaiting in between: once a write stores
+    // and drops it, its array may be reused for another chunk (ChunkIO.recycle).
+    const copy = (chunk: ChunkData | undefined, job: ChunkJob) => {
       if (chunk === undefined) fillBox(out, shape, job.blockStart, job.count, dataType, fillValue);
       else copyBox(chunk, chunkShape, job.chunkStart, out, shape, job.blockStart, job.count);
       if (job.finishes) this.chunks.forget(job.key);
+    };
+    await mapLimit(jobs, this.concurrency, async (job) => {
+      const chunk = this.atHand(job.key);
+      if (chunk !== undefined) {
+        copy(chunk, job);
+      } else if (job.whole) {
+        // Whole chunk, streaming: decode and copy, without filling the cache.
+        copy((await this.ahead.takeData(job.key)) ?? (await this.chunks.load(job.key, io)), job);
+      } else {
+        // Part of a chunk: cache it for the next small block. Under the chunk's
+        // lock so a concurrent write cannot be overwritten by a stale decode.
+        await this.locks.run(job.key, async () => {
+          const known = this.atHand(job.key);
+          if (known !== undefined) return copy(known, job);
+          const loaded = await (this.ahead.take(job.key) ?? this.chunks.loadEntry(job.key, io));
+          if (!job.finishes) this.chunks.remember(job.key, loaded);
+          copy(loaded.data, job);
+        });
+      }
     });
     return out as ArrayFor<D>;
   }

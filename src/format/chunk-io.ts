@@ -8,7 +8,7 @@
 import type { Store, StoreOptions } from "../stores/store.js";
 import type { CodecPipeline } from "../codecs/pipeline.js";
 import type { Schedule } from "../codecs/codec.js";
-import { allocate, type ChunkData, type DataType, type FillValue } from "../data-types.js";
+import { allocate, type ChunkData, type DataType, type FillValue, fillElement } from "../data-types.js";
 import type { CachedChunk, ChunkCache } from "./chunk-cache.js";
 import { CONFLICT, isConditional, putIfVersion, type Removal, retryConflicts } from "./conditional.js";
 import { elementCount, forEachIndex, isAllFill } from "../grid.js";
@@ -35,6 +35,8 @@ let handles = 0;
 export class ChunkIO {
   /** Cache keys carry the handle's number: a shared cache never serves one handle's chunks to a later array of the same name. */
   private readonly tag = `${++handles}:`;
+  /** A stored chunk's array, kept for the next fill-value chunk (`recycle`). */
+  private spare: ChunkData | undefined;
 
   constructor(
     private readonly store: Store,
@@ -53,6 +55,7 @@ export class ChunkIO {
   reconfigure(layout: ChunkLayout, pipeline: CodecPipeline = this.pipeline): void {
     const old = this.layout;
     this.layout = layout;
+    this.spare = undefined;
     this.pipeline = pipeline;
     if (old.shape[0] !== layout.shape[0]) for (const key of edgeKeys(old, this.label)) this.forget(key);
   }
@@ -73,9 +76,32 @@ export class ChunkIO {
     return inside < per ? Math.max(inside, 0) : undefined;
   }
 
-  /** A new chunk, every element the fill value. */
+  /**
+   * A new chunk, every element the fill value: the spare chunk when there is one (refilled),
+   * else a fresh allocation.
+   */
   fillChunk(): ChunkData {
-    return allocate(this.layout.dataType, elementCount(this.layout.chunkShape), this.layout.fillValue) as ChunkData;
+    const { dataType, fillValue } = this.layout;
+    const spare = this.spare;
+    if (spare !== undefined) {
+      this.spare = undefined;
+      (spare as { fill(v: unknown): unknown }).fill(fillElement(dataType, fillValue));
+      return spare;
+    }
+    return allocate(dataType, elementCount(this.layout.chunkShape), fillValue) as ChunkData;
+  }
+
+  /**
+   * Keep `data`, a chunk just stored and dropped from the cache, as the next `fillChunk`'s
+   * array. Writes in blocks smaller than a chunk start each chunk from a fill-value chunk: a
+   * fresh 4 MB array is new memory whose pages fault when first written, where a reused one's
+   * do not (README, "Performance"). Only a typed chunk of the full chunk shape is kept, and
+   * only by `modify`, under the chunk's lock, once nothing else holds it: the cache entry is
+   * gone, readers copy from cached chunks without awaiting in between (array.ts), and the
+   * store keeps no reference to what it was given (`Store.set`).
+   */
+  private recycle(data: ChunkData): void {
+    if (!Array.isArray(data) && data.length === elementCount(this.layout.chunkShape)) this.spare = data;
   }
 
   isAllFill(chunk: ChunkData): boolean {
@@ -220,8 +246,13 @@ export class ChunkIO {
         this.forget(key);
         return CONFLICT;
       }
-      if (keep) this.remember(key, { data: entry.data, version: stored });
-      else this.forget(key);
+      if (keep) {
+        this.remember(key, { data: entry.data, version: stored });
+      } else {
+        this.forget(key);
+        // Write-behind's own chunk (`applied`) stays readable as its dirty chunk until it returns.
+        if (entry !== applied) this.recycle(entry.data);
+      }
       return undefined;
     }, options);
   }

@@ -36,7 +36,11 @@ export interface VersionedValue {
 export interface Store {
   /** The bytes at `key` (or the requested range of them), or undefined when there is no such key. */
   get(key: string, options?: GetOptions): Promise<Uint8Array | undefined>;
-  /** Store `value` at `key`; resolves only when the bytes are durably in the store. */
+  /**
+   * Store `value` at `key`; resolves only when the bytes are durably in the store. Once the
+   * call settles the caller may change or reuse `value`'s memory (the engine does): a store
+   * that keeps the bytes keeps a copy. The same holds for `setIfVersion`.
+   */
   set(key: string, value: Uint8Array, options?: StoreOptions): Promise<void>;
   /** Remove `key`; removing a missing key is not an error. */
   delete(key: string, options?: StoreOptions): Promise<void>;

@@ -118,6 +118,36 @@ t("a non-zero fill value fills missing chunks and the padding", async () => {
   same(await (await ZarrArray.open(store, "b")).read(), BigInt64Array.from([1n, 4611686018427387905n, 4611686018427387905n]));
 });
 
+t("small blocks: each chunk starts from the fill value, though the engine reuses a stored chunk's array", async () => {
+  for (const [dataType, fillValue, codecs] of [
+    ["int16", -9, undefined],
+    ["float64", NaN, undefined],
+    ["float64", -0, [{ name: "bytes", configuration: { endian: "little" } }]],
+  ] as const) {
+    const store = new MemoryStore();
+    const a = await ZarrArray.create(store, "x", { shape: [40], dataType, chunkShape: [10], fillValue, codecs: codecs as CodecMetadata[] | undefined });
+    const expected = allocate(dataType, 40, fillValue) as Float64Array;
+    const put = async (start: number, n: number) => {
+      const block = allocate(dataType, n) as Float64Array;
+      for (let i = 0; i < n; i++) expected[start + i] = block[i] = start + i + 1;
+      await a.write(start, block as never);
+    };
+    // Chunk 0 whole in two blocks (stored, then its array is free), then parts of chunks 1-3,
+    // each the last block of its chunk: their other rows must read as the fill value, not as
+    // the rows of the chunk stored before.
+    await put(0, 5);
+    await put(5, 5);
+    await put(13, 7);
+    await put(26, 4);
+    await put(31, 2);
+    await put(35, 5);
+    const msg = `${dataType}, fill ${fillValue}`;
+    same(await a.read(), expected, msg);
+    // And what was stored is what a fresh handle reads.
+    same(await (await ZarrArray.open(store, "x")).read(), expected, msg);
+  }
+});
+
 t("fast path: whole-chunk writes read nothing; whole-chunk reads skip the cache", async () => {
   const store = new CountingStore();
   const a = await ZarrArray.create(store, "x", { shape: [100], dataType: "float64", chunkShape: [10] });
