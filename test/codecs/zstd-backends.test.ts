@@ -130,11 +130,15 @@ test("worker threads: many offloaded chunks at once come back exact and in order
   assert.equal(await native.decompress(await sent[1]!, { size: partOf.byteLength }), partOf);
   // Every worker busy: the calling thread does the next offloaded chunk itself rather than queue it.
   // Workers report finished jobs at once (shared memory): the busy jobs are 16 MB, tens of ms each,
-  // so none can finish in the moments between these calls.
+  // and are handed over whole (detachable: transferred, not copied), so the calls that queue them
+  // take microseconds and none can finish in between (copying 16 MB per call once let one finish
+  // on a busy machine).
   const workers = Number(/(\d+) worker thread/.exec(native.name)![1]);
   const heavy = sample(2_000_000);
-  const busy = Array.from({ length: workers * QUEUE_DEPTH }, () => native.compress(heavy, { level: 3, checksum: false, schedule: { offload: true } }));
+  const heavies = Array.from({ length: workers * QUEUE_DEPTH }, () => heavy.slice());
+  const busy = heavies.map((h) => native.compress(h, { level: 3, checksum: false, schedule: { offload: true, detachable: true } }));
   assert.ok(busy.every((b) => b instanceof Promise));
+  assert.ok(heavies.every((h) => h.byteLength === 0), "handed over, not copied");
   const inline = native.compress(inputs[2]!, { level: 3, checksum: false, schedule: { offload: true } });
   assert.ok(inline instanceof Uint8Array, "saturated pool: done in place");
   assert.equal(await native.decompress(inline as Uint8Array, { size: inputs[2]!.length }), inputs[2]);
