@@ -54,7 +54,9 @@ export interface CodecContext {
    * Set by the pipeline where the bytes a codec returns are read once by the next codec and
    * then dropped (`vlen-utf8`'s encoded bytes, a decompressor's output that `vlen-utf8` makes
    * strings of): the codec may write them into a buffer lent from here (scratch.ts) instead of
-   * a new one. Also lent to that next codec, for temporary bytes of its own.
+   * a new one. Also lent to that next codec, for temporary bytes of its own; to a compressor
+   * it is the lease of its input, which it may release early once it no longer reads it
+   * (`CompressOptions.lease`).
    */
   readonly scratch?: ScratchLease | undefined;
 }

@@ -76,7 +76,9 @@ export class CodecPipeline {
     let bytes: Uint8Array | undefined;
     try {
       const raw = await this.arrayToBytes.encode(arr, spec, { ...ctx, transient: true, scratch: lease });
-      bytes = await this.bytesToBytes[0]!.encode(raw, this.arrayToBytes.splits === true ? { ...ctx, schedule: { ...ctx.schedule, splits: true } } : ctx);
+      // The lease holds the compressor's input: it may release it early (once it has copied it).
+      const next = { ...ctx, scratch: lease };
+      bytes = await this.bytesToBytes[0]!.encode(raw, this.arrayToBytes.splits === true ? { ...next, schedule: { ...ctx.schedule, splits: true } } : next);
     } finally {
       // After the first bytes→bytes codec, nothing reads the array→bytes codec's bytes again.
       lease?.release(bytes);

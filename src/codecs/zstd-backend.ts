@@ -13,6 +13,12 @@ export interface CompressOptions {
   readonly level: number;
   readonly checksum: boolean;
   readonly schedule?: Schedule | undefined;
+  /**
+   * The lease holding `data` when it is scratch bytes nobody reads after this call
+   * (`CodecContext.scratch`): a backend that copies `data` for another thread may release the
+   * lease as soon as it has copied it, so that the next chunk reuses the buffer at once.
+   */
+  readonly lease?: ScratchLease | undefined;
 }
 
 /** How to decompress one frame: its exact decoded size when the frame announces it, and the schedule. */

@@ -50,7 +50,7 @@ export function createZstdCodec(configuration: JsonObject, file: string, env: Pi
     async encode(bytes, ctx) {
       // Taken first: with a detachable schedule the input may be transferred away (and read as empty) by the call.
       const size = bytes.byteLength;
-      const out = await (await env.zstd()).compress(bytes, { level: effectiveLevel, checksum, schedule: ctx.schedule });
+      const out = await (await env.zstd()).compress(bytes, { level: effectiveLevel, checksum, schedule: ctx.schedule, lease: ctx.scratch });
       // FORMAT.md: written frames must carry their content size (older readers need it).
       const stream = scanZstdFrames(out, NAME, ctx.key);
       if (stream.contentSize !== size) {

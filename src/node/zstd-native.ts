@@ -16,6 +16,7 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { ZstdBackend } from "../codecs/zstd-backend.js";
+import type { ScratchLease } from "../codecs/scratch.js";
 
 /** Inputs (compress) and outputs (decompress) smaller than this are done on the calling thread. */
 export const WORKER_THRESHOLD = 256 * 1024;
@@ -88,7 +89,7 @@ class ZstdWorkerPool {
 
   constructor(private readonly size: number, private readonly queueDepth: number, private readonly script: URL, private readonly data: object) {}
 
-  run(message: { op: "compress" | "decompress"; input: Uint8Array; level?: number; checksum?: boolean; size?: number | undefined; needed?: number | undefined; detachable?: boolean | undefined }): Promise<Uint8Array> {
+  run(message: { op: "compress" | "decompress"; input: Uint8Array; level?: number; checksum?: boolean; size?: number | undefined; needed?: number | undefined; detachable?: boolean | undefined; lease?: ScratchLease | undefined }): Promise<Uint8Array> {
     // A buffer of our own to transfer (the input may be the caller's array or a store's buffer),
     // unless the input is all of a buffer its owner gave up (`detachable`).
     // new Uint8Array(view) always copies; a Node Buffer's slice() would be a view of its pool, which the transfer would detach.
@@ -96,6 +97,9 @@ class ZstdWorkerPool {
     const whole = message.detachable === true && input.byteOffset === 0 && input.buffer instanceof ArrayBuffer && input.byteLength === input.buffer.byteLength;
     const buffer = (whole ? input : new Uint8Array(input)).buffer as ArrayBuffer;
     const length = input.byteLength;
+    // Copied: a lent scratch input can go back to its pool now, for the next chunk to reuse while
+    // this one compresses (with write-behind several 100 MB string chunks are in flight at once).
+    if (!whole) message.lease?.release();
     const slot = this.pick();
     const id = this.nextId++;
     return new Promise<Uint8Array>((resolve, reject) => {
@@ -167,8 +171,8 @@ export async function nativeZstd(options: NativeZstdOptions = {}): Promise<ZstdB
     name: `native (zstd-napi${pool === undefined ? "" : `, ${size} worker thread${size === 1 ? "" : "s"}`}${frameThreads > 0 ? `, ${frameThreads} libzstd threads per awaited chunk` : splitThreads > 0 ? `, ${splitThreads} libzstd threads per awaited string chunk of 4 MiB or more` : ""})`,
     writesChecksums: true,
     // When every worker is busy, this thread does the chunk itself rather than queue it: both cores work.
-    compress: (data, { level, checksum, schedule }) =>
-      schedule?.offload === true && pool !== undefined && data.byteLength >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "compress", input: data, level, checksum, detachable: schedule.detachable }) : engine.compress(data, level, checksum, schedule?.offload !== true, schedule?.splits === true),
+    compress: (data, { level, checksum, schedule, lease }) =>
+      schedule?.offload === true && pool !== undefined && data.byteLength >= WORKER_THRESHOLD && !pool.saturated ? pool.run({ op: "compress", input: data, level, checksum, detachable: schedule.detachable, lease }) : engine.compress(data, level, checksum, schedule?.offload !== true, schedule?.splits === true),
     stopsEarly: true,
     decompress: (frame, { size, needed, schedule, into }) =>
       schedule?.offload === true && pool !== undefined && size !== undefined && Math.min(size, needed ?? size) >= WORKER_THRESHOLD && !pool.saturated

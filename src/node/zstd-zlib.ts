@@ -120,10 +120,15 @@ export async function zlibZstd(options: ZlibZstdOptions = {}): Promise<ZstdBacke
   return {
     name: limit > 0 ? "node:zlib" : "node:zlib (no threadpool)",
     writesChecksums: true,
-    compress(data, { level, checksum, schedule }) {
+    compress(data, { level, checksum, schedule, lease }) {
       const o = compressOptions(data, level, checksum);
-      // The async call reads the input later: a copy of it, as the caller may reuse its array.
-      if (onPool(data.byteLength, schedule?.offload)) return pooled((cb) => z.zstdCompress(schedule?.detachable === true ? data : data.slice(), o, cb), undefined);
+      // The async call reads the input later: a copy of it, as the caller may reuse its array
+      // (a lent scratch input then goes back to its pool at once, as in zstd-native.ts).
+      if (onPool(data.byteLength, schedule?.offload)) {
+        const input = schedule?.detachable === true ? data : data.slice();
+        if (input !== data) lease?.release();
+        return pooled((cb) => z.zstdCompress(input, o, cb), undefined);
+      }
       return owned(z.zstdCompressSync(data, o));
     },
     decompress(frame, { size, schedule }) {

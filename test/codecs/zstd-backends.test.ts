@@ -12,6 +12,7 @@ import { nativeZstd, QUEUE_DEPTH } from "../../src/node/zstd-native.js";
 import { scanZstdFrames } from "../../src/codecs/zstd-frame.js";
 import { rejectsWith } from "../helpers/bytes.js";
 import type { ZstdBackend } from "../../src/codecs/zstd-backend.js";
+import { ScratchPool } from "../../src/codecs/scratch.js";
 
 const root = join(import.meta.dirname, "../..");
 
@@ -143,6 +144,30 @@ test("worker threads: many offloaded chunks at once come back exact and in order
   assert.ok(inline instanceof Uint8Array, "saturated pool: done in place");
   assert.equal(await native.decompress(inline as Uint8Array, { size: inputs[2]!.length }), inputs[2]);
   for (const b of busy) assert.equal(await native.decompress(await b, { size: heavy.length, schedule: { offload: true } }), heavy);
+});
+
+test("worker threads: a lent scratch input goes back to its pool once copied for the worker, and the next chunk may overwrite it at once", async () => {
+  const native = await nativeZstd({ workers: 1 });
+  const pool = new ScratchPool({ idleMs: 60_000 });
+  const input = sample(600_000);   // 4.8 MB, over the worker threshold
+  const lease = pool.lease()!;
+  const lent = lease.bytes(input.byteLength + 100).subarray(100);   // an inner view, as vlen-utf8 leaves it
+  lent.set(input);
+  const pending = native.compress(lent, { level: 3, checksum: false, schedule: { offload: true }, lease });
+  assert.ok(pending instanceof Promise, "offloaded");
+  // Before the worker is done: the pool lends the same buffer again, and its new owner writes over it.
+  const next = pool.lease()!.bytes(input.byteLength + 100);
+  assert.is(next.buffer, lent.buffer, "given back as soon as it was copied");
+  next.fill(0xee);
+  // A cheap comparison: uvu's diff of two 4.8 MB arrays, were they to differ, takes minutes.
+  assert.ok(Buffer.from(await native.decompress(await pending, { size: input.byteLength })).equals(input), "the frame holds the bytes as they were at the call");
+  // Compressed on this thread (no offload): the lease is left to its owner.
+  const mine = pool.lease()!;
+  const kept = mine.bytes(input.byteLength);
+  kept.set(input);
+  native.compress(kept, { level: 3, checksum: false, lease: mine });
+  assert.is.not(pool.lease()!.bytes(input.byteLength).buffer, kept.buffer, "still lent");
+  pool.clear();
 });
 
 test("the engine, RAT and fixture suites pass with the WASM fallback forced", () => {
