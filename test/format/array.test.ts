@@ -133,8 +133,8 @@ t("small blocks: each chunk starts from the fill value, though the engine reuses
       await a.write(start, block as never);
     };
     // Chunk 0 whole in two blocks (stored, then its array is free), then parts of chunks 1-3,
-    // each the last block of its chunk: their other rows must read as the fill value, not as
-    // the rows of the chunk stored before.
+    // each ending with its chunk's last rows (so stored and freed in turn): their other rows
+    // must read as the fill value, not as the rows of the chunk stored before.
     await put(0, 5);
     await put(5, 5);
     await put(13, 7);
