@@ -6,7 +6,7 @@
  * Whole chunks take the fast path (encode and store, or decode and copy);
  * partial chunks are read-modify-written, one write at a time per chunk.
  *
- * Why one file of ~430 lines: the handle's open, create, read, write, resize
+ * Why one file of ~440 lines: the handle's open, create, read, write, resize
  * and attributes are each a screen of code composing the parts named above.
  */
 import { collectKeys, type Store, type StoreOptions } from "../stores/store.js";
