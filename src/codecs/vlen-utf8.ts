@@ -68,13 +68,15 @@ function encodeStrings(data: readonly unknown[], key: string, scratch?: ScratchL
   const alloc = (n: number) => (scratch === undefined ? new Uint8Array(n) : scratch.bytes(n));
   let out: Uint8Array = alloc(4 + 4 * count + remainingChars + (remainingChars >> 3));
   writeUint32LE(out, 0, count);
+  // Room to grow by for the elements after element `i`: their length fields and ASCII bytes.
+  const after = (i: number) => 4 * (count - i - 1) + remainingChars;
   let p = 4;
   for (let i = 0; i < count; i++) {
     const s = data[i] as string;
     const len = s.length;
     remainingChars -= len;
     const q = p + 4;
-    if (q + len > out.length) out = grow(out, p, q + len + 4 * (count - i - 1) + remainingChars, alloc);
+    if (q + len > out.length) out = grow(out, p, q + len + after(i), alloc);
     let written = len;
     if (len >= SHORT) {
       // ASCII fits in `len` bytes, and any other text needs more (every non-ASCII UTF-16 unit
@@ -83,7 +85,7 @@ function encodeStrings(data: readonly unknown[], key: string, scratch?: ScratchL
       if (encoder.encodeInto(s, out.subarray(q, q + len)).read !== len) {
         // Not ASCII: at most 3 UTF-8 bytes per UTF-16 unit (a lone surrogate becomes U+FFFD, 3 bytes).
         const need = q + 3 * len;
-        if (need > out.length) out = grow(out, p, need + 4 * (count - i - 1) + remainingChars, alloc);
+        if (need > out.length) out = grow(out, p, need + after(i), alloc);
         written = encoder.encodeInto(s, out.subarray(q, need)).written;
       }
     } else {
@@ -97,7 +99,7 @@ function encodeStrings(data: readonly unknown[], key: string, scratch?: ScratchL
         out[q + j] = c;
       }
       if (j < len) {
-        if (q + 3 * len > out.length) out = grow(out, q + j, q + 3 * len + 4 * (count - i - 1) + remainingChars, alloc);
+        if (q + 3 * len > out.length) out = grow(out, q + j, q + 3 * len + after(i), alloc);
         written = utf8Tail(s, j, out, q + j) - q;
       }
     }
