@@ -41,8 +41,10 @@ export function nodeRuntime(options?: NodeRuntimeOptions): Runtime {
   // Measured on Node 22 and 24 (README, "Dependencies"): per chunk zstd-napi and node:zlib tie, but whole
   // RAT writes and reads run 10-30% faster on zstd-napi; both ~2x WASM. The registry falls back to WASM.
   const zstd = o.zstd === undefined ? () => nativeZstd(threads).catch(() => zlibZstd(threads)) : forced[o.zstd];
-  // Scratch buffers dropped when idle by a timer that never holds the process open (Deno too).
-  const runtime: Runtime = { platform: nodePlatform, codecs: new CodecRegistry(zstd, { setTimer: (fn, ms) => void nodeTimeout(fn, ms).unref() }) };
+  // Scratch buffers dropped when idle by a timer that never holds the process open (Deno too), and
+  // shared, so that zstd-napi's worker threads read a chunk's bytes in place (src/codecs/scratch.ts).
+  const scratch = { setTimer: (fn: () => void, ms: number) => void nodeTimeout(fn, ms).unref(), shared: true };
+  const runtime: Runtime = { platform: nodePlatform, codecs: new CodecRegistry(zstd, scratch) };
   if (options === undefined) standard = runtime;
   return runtime;
 }

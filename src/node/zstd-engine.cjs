@@ -130,6 +130,7 @@ function createEngine(binding, zstdNapi, frameThreads = 0, splitThreads = 0) {
 }
 
 // As a worker thread: answer { id, op, buffer, length, level, checksum, size, needed } with { id, buffer, length } or { id, error }.
+// `buffer` is the input's, transferred, or shared memory the main thread reuses once this job is counted finished.
 if (!isMainThread && workerData && workerData.ratzarrZstd) {
   const engine = createEngine(require(workerData.binding), require(workerData.main));
   // Jobs finished, counted where the main thread reads it at once (zstd-native.ts, `holding`).
@@ -138,7 +139,8 @@ if (!isMainThread && workerData && workerData.ratzarrZstd) {
     try {
       const input = new Uint8Array(m.buffer, 0, m.length);
       const out = m.op === "compress" ? engine.compress(input, m.level, m.checksum) : engine.decompress(input, m.size, m.needed);
-      const buffer = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out.buffer : out.slice().buffer;
+      // Its own buffer, whole (the input may be shared memory the main thread reuses).
+      const buffer = out.buffer !== m.buffer && out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out.buffer : out.slice().buffer;
       parentPort.postMessage({ id: m.id, buffer, length: out.byteLength }, [buffer]);
     } catch (e) {
       parentPort.postMessage({ id: m.id, error: String((e && e.message) || e) });

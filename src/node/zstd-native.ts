@@ -16,7 +16,7 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { ZstdBackend } from "../codecs/zstd-backend.js";
-import type { ScratchLease } from "../codecs/scratch.js";
+import type { ScratchLease, SharedScratch } from "../codecs/scratch.js";
 
 /** Inputs (compress) and outputs (decompress) smaller than this are done on the calling thread. */
 export const WORKER_THRESHOLD = 256 * 1024;
@@ -57,6 +57,8 @@ interface Engine {
 interface Job {
   resolve(out: Uint8Array): void;
   reject(e: Error): void;
+  /** The shared scratch buffer the worker reads the input in, if it does. */
+  shared: SharedScratch | undefined;
 }
 
 interface Reply {
@@ -90,23 +92,26 @@ class ZstdWorkerPool {
   constructor(private readonly size: number, private readonly queueDepth: number, private readonly script: URL, private readonly data: object) {}
 
   run(message: { op: "compress" | "decompress"; input: Uint8Array; level?: number; checksum?: boolean; size?: number | undefined; needed?: number | undefined; detachable?: boolean | undefined; lease?: ScratchLease | undefined }): Promise<Uint8Array> {
-    // A buffer of our own to transfer (the input may be the caller's array or a store's buffer),
-    // unless the input is all of a buffer its owner gave up (`detachable`).
-    // new Uint8Array(view) always copies; a Node Buffer's slice() would be a view of its pool, which the transfer would detach.
     const { input } = message;
-    const whole = message.detachable === true && input.byteOffset === 0 && input.buffer instanceof ArrayBuffer && input.byteLength === input.buffer.byteLength;
-    const buffer = (whole ? input : new Uint8Array(input)).buffer as ArrayBuffer;
     const length = input.byteLength;
-    // Copied: a lent scratch input can go back to its pool now, for the next chunk to reuse while
-    // this one compresses (with write-behind several 100 MB string chunks are in flight at once).
-    if (!whole) message.lease?.release();
     const slot = this.pick();
     const id = this.nextId++;
+    const seq = ++slot.sent;
+    // What the worker reads: all of a buffer its owner gave up (`detachable`), transferred; a
+    // shared scratch buffer (the lease's), read in place and back to the pool once the worker
+    // has counted this job finished; else a copy, transferred (the input may be the caller's
+    // array or a store's buffer). new Uint8Array(view) always copies; a Node Buffer's slice()
+    // would be a view of its pool, which the transfer would detach.
+    const whole = message.detachable === true && input.byteOffset === 0 && input.buffer instanceof ArrayBuffer && input.byteLength === input.buffer.byteLength;
+    const shared = whole ? undefined : message.lease?.share(input, () => Atomics.load(slot.finished, 0) >= seq);
+    const moved = shared === undefined ? ((whole ? input : new Uint8Array(input)).buffer as ArrayBuffer) : undefined;
+    // Copied: a lent scratch input can go back to its pool now, for the next chunk to reuse while
+    // this one compresses (with write-behind several 100 MB string chunks are in flight at once).
+    if (!whole && shared === undefined) message.lease?.release();
     return new Promise<Uint8Array>((resolve, reject) => {
-      slot.jobs.set(id, { resolve, reject });
-      slot.sent++;
+      slot.jobs.set(id, { resolve, reject, shared });
       if (slot.jobs.size === 1) slot.worker.ref();
-      slot.worker.postMessage({ id, op: message.op, buffer, length, level: message.level, checksum: message.checksum, size: message.size, needed: message.needed }, [buffer]);
+      slot.worker.postMessage({ id, op: message.op, buffer: shared?.buffer ?? moved, length, level: message.level, checksum: message.checksum, size: message.size, needed: message.needed }, moved === undefined ? [] : [moved]);
     });
   }
 
@@ -133,13 +138,17 @@ class ZstdWorkerPool {
       if (job === undefined) return;
       slot.jobs.delete(m.id);
       if (slot.jobs.size === 0) worker.unref();
+      job.shared?.done();
       if (m.error !== undefined) job.reject(new Error(m.error));
       else job.resolve(new Uint8Array(m.buffer!, 0, m.length!));
     });
     const fail = (e: Error) => {
       const i = this.workers.indexOf(slot);
       if (i >= 0) this.workers.splice(i, 1);
-      for (const job of slot.jobs.values()) job.reject(new Error(`zstd worker thread failed: ${e.message}`, { cause: e }));
+      for (const job of slot.jobs.values()) {
+        job.shared?.done();
+        job.reject(new Error(`zstd worker thread failed: ${e.message}`, { cause: e }));
+      }
       slot.jobs.clear();
     };
     worker.on("error", fail);

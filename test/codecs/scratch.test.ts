@@ -75,6 +75,49 @@ test("the pool drops its buffers once idle, and not while in use", async () => {
   assert.is(pool.heldBytes, 0, "idle for idleMs: dropped");
 });
 
+test("shared: buffers are SharedArrayBuffers; one shared with another thread comes back once it is done, by its test or by done()", () => {
+  const pool = new ScratchPool({ shared: true, idleMs: 60_000 });
+  assert.is(pool.shared, true);
+  const lease = pool.lease()!;
+  const bytes = lease.bytes(2 * MiB);
+  assert.ok(bytes.buffer instanceof SharedArrayBuffer);
+  let finished = false;
+  const lent = lease.share(bytes.subarray(0, MiB + 5), () => finished)!;
+  assert.is(lent.buffer, bytes.buffer, "read in place, no copy");
+  lease.release();
+  assert.is(pool.heldBytes, 0, "out of the lease, not given back by its release");
+  assert.is(pool.awayCount, 1);
+  assert.is.not(pool.lease()!.bytes(2 * MiB).buffer, bytes.buffer, "not lent again while the other thread reads it");
+  finished = true;
+  const again = pool.lease()!.bytes(2 * MiB);
+  assert.is(again.buffer, bytes.buffer, "its test says done: taken back when a buffer is needed, no event awaited");
+  assert.is(pool.awayCount, 0);
+
+  // Or by done(), once; a second call does nothing.
+  const l2 = pool.lease()!;
+  const b2 = l2.bytes(3 * MiB);
+  const s2 = l2.share(b2, () => false)!;
+  s2.done();
+  s2.done();
+  assert.is(pool.heldBytes, 3 * MiB);
+  assert.is(pool.lease()!.bytes(3 * MiB).buffer, b2.buffer);
+});
+
+test("share refuses what it cannot lend in place: an inner view, a buffer the lease does not hold, an unshared pool's", () => {
+  const pool = new ScratchPool({ shared: true });
+  const lease = pool.lease()!;
+  const bytes = lease.bytes(2 * MiB);
+  assert.is(lease.share(bytes.subarray(1), () => true), undefined, "not at the buffer's start");
+  assert.is(lease.share(new Uint8Array(new SharedArrayBuffer(2 * MiB)), () => true), undefined, "not this lease's");
+  assert.is(lease.share(new Uint8Array(MiB), () => true), undefined, "a plain allocation (small request)");
+  const plain = new ScratchPool().lease()!;
+  const mine = plain.bytes(2 * MiB);
+  assert.ok(mine.buffer instanceof ArrayBuffer);
+  assert.is(plain.share(mine, () => true), undefined, "not shared memory: the caller copies");
+  lease.release();
+  assert.is(pool.heldBytes, 2 * MiB, "refused shares leave the buffer with its lease");
+});
+
 /** Chunks of strings of `len` characters, every 7th with an "é", over 1 MiB encoded. */
 function chunkOf(seed: number, n: number, len: number): string[] {
   const out: string[] = [];
@@ -82,9 +125,9 @@ function chunkOf(seed: number, n: number, len: number): string[] {
   return out;
 }
 
-for (const [name, zstd] of [["native", () => nativeZstd()], ["wasm", wasmZstd]] as const) {
+for (const [name, zstd, shared] of [["native", () => nativeZstd(), false], ["native, shared scratch", () => nativeZstd(), true], ["native on this thread, shared scratch", () => nativeZstd({ workers: 0 }), true], ["wasm", wasmZstd, false], ["wasm, shared scratch", wasmZstd, true]] as const) {
   test(`${name} zstd: chunks of strings encoded and decoded at once through one pool come back whole, and the pool is used`, async () => {
-    const registry = new CodecRegistry(zstd);
+    const registry = new CodecRegistry(zstd, { shared });
     const n = 20000;
     const spec = { shape: [n], dataType: "string" as const, fillValue: "" };
     const pipeline = await CodecPipeline.create([{ name: "vlen-utf8" }, { name: "zstd", configuration: { level: 1 } }], spec, "t/zarr.json", { codecs: registry });
@@ -103,8 +146,8 @@ for (const [name, zstd] of [["native", () => nativeZstd()], ["wasm", wasmZstd]] 
   });
 }
 
-test("decoding into a lent buffer: decodeBytes then decodeArray with one lease, the buffer reused after release", async () => {
-  const registry = new CodecRegistry(() => nativeZstd({ workers: 0 }));
+for (const shared of [false, true]) test(`decoding into a lent buffer${shared ? " (shared)" : ""}: decodeBytes then decodeArray with one lease, the buffer reused after release`, async () => {
+  const registry = new CodecRegistry(() => nativeZstd({ workers: 0 }), { shared });
   const n = 20000;
   const spec = { shape: [n], dataType: "string" as const, fillValue: "" };
   const pipeline = await CodecPipeline.create([{ name: "vlen-utf8" }, { name: "zstd" }], spec, "t/zarr.json", { codecs: registry });

@@ -170,6 +170,43 @@ test("worker threads: a lent scratch input goes back to its pool once copied for
   pool.clear();
 });
 
+test("worker threads: a shared scratch input is read in place, not lent again while the worker reads it, and back once the worker counts it done, before its reply is received", async () => {
+  const native = await nativeZstd({ workers: 1 });
+  const pool = new ScratchPool({ idleMs: 60_000, shared: true });
+  const input = sample(1_000_000);   // 8 MB, over the worker threshold
+  const lease = pool.lease()!;
+  const lent = lease.bytes(input.byteLength);
+  lent.set(input);
+  const pending = native.compress(lent, { level: 3, checksum: false, schedule: { offload: true }, lease });
+  assert.ok(pending instanceof Promise, "offloaded");
+  assert.is(lent.byteLength, input.byteLength, "not transferred: read where it is");
+  lease.release();
+  // Leases below are never released: their buffers must not come back and be taken instead.
+  assert.is.not(pool.lease()!.bytes(input.byteLength).buffer, lent.buffer, "not lent again while the worker reads it");
+  // This thread blocks (no event-loop turn, so the worker's reply cannot be received) until the
+  // pool takes the buffer back: the worker's count in shared memory alone says it is done.
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  let again: Uint8Array | undefined;
+  for (let tries = 0; tries < 200 && again?.buffer !== lent.buffer; tries++) {
+    Atomics.wait(nap, 0, 0, 25);
+    again = pool.lease()!.bytes(input.byteLength);
+  }
+  assert.is(again!.buffer, lent.buffer, "back in the pool without the reply");
+  again!.fill(0xee);
+  assert.ok(Buffer.from(await native.decompress(await pending, { size: input.byteLength })).equals(input), "the frame holds the bytes as they were at the call");
+  assert.is(pool.awayCount, 0);
+
+  // A job the reply settles first gives it back too (done() by the reply handler).
+  const l2 = pool.lease()!;
+  const b2 = l2.bytes(input.byteLength + 7);
+  b2.set(input);
+  const out2 = await native.compress(b2.subarray(0, input.byteLength), { level: 3, checksum: false, schedule: { offload: true }, lease: l2 });
+  assert.is(pool.awayCount, 0);
+  assert.ok(pool.heldBytes >= b2.byteLength, "free again after the reply");
+  assert.ok(Buffer.from(await native.decompress(out2, { size: input.byteLength })).equals(input));
+  pool.clear();
+});
+
 test("the engine, RAT and fixture suites pass with the WASM fallback forced", () => {
   const out = execFileSync(process.execPath, ["--import", "tsx", join(root, "scripts/run-tests.ts"), "test/codecs/zstd.test", "test/format", "test/rat", "spec-tests/fixtures", "spec-tests/ratzarr-py"], {
     cwd: root,
