@@ -67,16 +67,35 @@ export class CodecPipeline {
    * codec's bytes, when a compressor follows, may be written into a lent scratch buffer: it is
    * given back once the compressor has read them.
    */
-  async encode(data: ChunkData, ctx: CodecContext): Promise<Uint8Array> {
+  encode(data: ChunkData, ctx: CodecContext): Promise<Uint8Array> {
+    if (this.bytesToBytes.length === 0) return this.arrayStage(data, ctx, undefined);
+    const lease = this.scratch.lease();
+    // Two stages, so that nothing here holds the chunk's array while its bytes compress: a
+    // string chunk's strings can be collected meanwhile (with write-behind, four chunks of
+    // 100 MB of strings were kept alive until their writes ended).
+    return this.arrayStage(data, ctx, lease).then(
+      (raw) => this.bytesStage(raw, ctx, lease),
+      (e: unknown) => {
+        lease?.release();
+        throw e;
+      },
+    );
+  }
+
+  /** The array→array codecs, then the array→bytes codec (into `lease`'s buffers when given: a compressor follows). */
+  private async arrayStage(data: ChunkData, ctx: CodecContext, lease: ScratchLease | undefined): Promise<Uint8Array> {
     let arr = data;
     for (let i = 0; i < this.arrayToArray.length; i++) arr = await this.arrayToArray[i]!.encode(arr, this.specs[i]!, ctx);
     const spec = this.specs[this.specs.length - 1]!;
-    if (this.bytesToBytes.length === 0) return this.arrayToBytes.encode(arr, spec, ctx);
-    const lease = this.scratch.lease();
+    return this.arrayToBytes.encode(arr, spec, lease === undefined && this.bytesToBytes.length === 0 ? ctx : { ...ctx, transient: true, scratch: lease });
+  }
+
+  /** The bytes→bytes codecs; `lease` (holding `raw`) is released once the first has read it. */
+  private async bytesStage(raw: Uint8Array, ctx: CodecContext, lease: ScratchLease | undefined): Promise<Uint8Array> {
     let bytes: Uint8Array | undefined;
     try {
-      const raw = await this.arrayToBytes.encode(arr, spec, { ...ctx, transient: true, scratch: lease });
-      // The lease holds the compressor's input: it may release it early (once it has copied it).
+      // The lease holds the compressor's input: it may release it early (once it has copied it),
+      // or let the compressor's worker read it in place.
       const next = { ...ctx, scratch: lease };
       bytes = await this.bytesToBytes[0]!.encode(raw, this.arrayToBytes.splits === true ? { ...next, schedule: { ...ctx.schedule, splits: true } } : next);
     } finally {

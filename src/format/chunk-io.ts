@@ -210,10 +210,16 @@ export class ChunkIO {
   }
 
   /** Store a whole chunk (nothing read), or delete its key when it is all fill value (zarr-python's default). */
-  async storeWhole(key: string, chunk: ChunkData, options: ChunkCallOptions = {}): Promise<void> {
-    this.forget(key);
-    if (this.isAllFill(chunk)) await this.store.delete(key, options);
-    else await this.store.set(key, await this.encode(chunk, key, options), options);
+  storeWhole(key: string, chunk: ChunkData, options: ChunkCallOptions = {}): Promise<void> {
+    // Not an async function: its frame would hold `chunk` until the write ends, and a string
+    // chunk's strings are garbage once encoded (CodecPipeline.encode).
+    try {
+      this.forget(key);
+      if (this.isAllFill(chunk)) return this.store.delete(key, options);
+      return this.encode(chunk, key, options).then((bytes) => this.store.set(key, bytes, options));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /**

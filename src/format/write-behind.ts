@@ -62,10 +62,14 @@ export class WriteBehind {
 
   /** Store a whole chunk (a copy of the engine's own) in the background. */
   async whole(key: string, chunk: ChunkData, options: StoreOptions): Promise<void> {
+    // Let go of once handed on: the task (held until its write ends) must not keep the chunk alive.
+    let held: ChunkData | undefined = chunk;
     this.track(key, this.locks.run(key, () => {
       this.dirty.delete(key);
+      const data = held!;
+      held = undefined;
       // The copy is this task's alone and unused once encoded: the codec may transfer it.
-      return this.io.storeWhole(key, chunk, { ...options, schedule: { offload: true, detachable: true } });
+      return this.io.storeWhole(key, data, { ...options, schedule: { offload: true, detachable: true } });
     }));
     await this.wait();
   }

@@ -8,6 +8,8 @@
  * strings when read), and a write through the handle replaces what was fetched.
  */
 import { test } from "uvu";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import * as assert from "uvu/assert";
 // The Node entry: native zstd and its worker thread, as users on Node get them.
 import "../../src/node/index.js";
@@ -109,6 +111,42 @@ test("write-behind: reads through the same handle see writes not yet stored; 2-d
   const back = await (await ZarrArray.open(store, "s")).read(7, 52);
   assert.equal(back.slice(1), words.slice(1));
   assert.is(back[0], "w0é");
+});
+
+test("write-behind: a whole string chunk's strings are not kept alive while its write waits, only its bytes", async () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  // A store whose writes wait until the test lets them go.
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  class Gated extends MemoryStore {
+    override async set(key: string, value: Uint8Array, options?: StoreOptions): Promise<void> {
+      if (key.endsWith("zarr.json")) return super.set(key, value, options);
+      await gate;
+      return super.set(key, value, options);
+    }
+  }
+  const store = new Gated();
+  const rows = 20_000;
+  const a = await ZarrArray.create(store, "s", { shape: [4 * rows], dataType: "string", chunkShape: [rows] }, { writeBehind: 8 });
+  const text = (k: number, i: number) => `${k}:${i}:`.padEnd(500, String.fromCharCode(97 + ((k + i) % 26)));
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let k = 0; k < 4; k++) {
+    let block: string[] | undefined = Array.from({ length: rows }, (_, i) => text(k, i));
+    await a.write(k * rows, block);
+    block = undefined;
+  }
+  // Four chunks of 10 MB of strings wait for the store; their encoded bytes live outside the heap.
+  await new Promise((r) => setTimeout(r, 50));
+  gc();
+  gc();
+  const held = process.memoryUsage().heapUsed - before;
+  open();
+  await a.flush();
+  assert.ok(held < 15e6, `${Math.round(held / 1e6)} MB of the heap held while the writes wait (the strings are 40 MB)`);
+  const back = await a.read(2 * rows, 3 * rows);
+  for (let i = 0; i < rows; i += 997) assert.is(back[i], text(2, i));
 });
 
 test("write-behind: a failed background write is reported by flush (and the next write), naming the chunk", async () => {
