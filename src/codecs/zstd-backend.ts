@@ -17,7 +17,7 @@ export interface CompressOptions {
    * The lease holding `data` when it is scratch bytes nobody reads after this call
    * (`CodecContext.scratch`): a backend that copies `data` for another thread may release the
    * lease as soon as it has copied it, so that the next chunk reuses the buffer at once; one
-   * that can move the buffer to the other thread and back instead lends it (`lendOut`).
+   * whose thread can read shared memory lets it read a shared buffer in place (`ScratchLease.share`).
    */
   readonly lease?: ScratchLease | undefined;
 }
