@@ -119,6 +119,19 @@ export function withArticle(noun: string): string {
   return `${/^[aeio]/i.test(noun) ? "an" : "a"} ${noun}`;
 }
 
+/**
+ * Set in the options of `ZarrArray.write` by a caller that has run `firstNonString` on the block
+ * itself, with no await between its check and the call (so the block cannot have changed): the
+ * array does not scan it again (`RatZarr.writeBlock` names the column in its own message). A
+ * symbol the package does not export, so no user passes it by accident.
+ */
+export const STRINGS_CHECKED: unique symbol = Symbol("ratzarr: strings checked");
+
+/** The options of a write whose caller may have checked the strings (`STRINGS_CHECKED`). */
+export interface StringsChecked {
+  readonly [STRINGS_CHECKED]?: true;
+}
+
 /** The index of the first element of a string block that is not a string (-1: none; always -1 for other types). */
 export function firstNonString(dataType: DataType, data: unknown): number {
   if (dataType !== "string" || !Array.isArray(data)) return -1;

@@ -13,7 +13,7 @@ import { collectKeys, type Store, type StoreOptions } from "../stores/store.js";
 import type { JsonObject } from "../codecs/codec.js";
 import { CodecPipeline } from "../codecs/pipeline.js";
 import { type CodecRegistry, standardCodecs } from "../codecs/registry.js";
-import { type ArrayFor, type ChunkData, type DataType, type FillValue, allocate, arrayTypeName, describeArray, firstNonString, isArrayOf, ITEM_SIZE, storedForm } from "../data-types.js";
+import { type ArrayFor, type ChunkData, type DataType, type FillValue, allocate, arrayTypeName, describeArray, firstNonString, isArrayOf, ITEM_SIZE, storedForm, STRINGS_CHECKED, type StringsChecked } from "../data-types.js";
 import { BoundsError, NodeError } from "../errors.js";
 import { refuseIfReadOnly } from "./read-only.js";
 import { LruChunkCache } from "./chunk-cache.js";
@@ -265,7 +265,7 @@ export class ZarrArray<D extends DataType = DataType> {
    * Write `data` (flat row-major, a whole number of rows) at row `start`. Resolves when every
    * chunk is in the store; in write-behind mode, once the data is copied (see `writeBehind`).
    */
-  async write(start: number, data: ArrayFor<D>, options: StoreOptions = {}): Promise<void> {
+  async write(start: number, data: ArrayFor<D>, options: StoreOptions & StringsChecked = {}): Promise<void> {
     this.checkWritable("write");
     this.behind?.throwFailure();
     const { dataType } = this.meta;
@@ -278,7 +278,7 @@ export class ZarrArray<D extends DataType = DataType> {
     const rows = this.meta.shape.length === 0 ? 1 : length / rowSize;
     this.checkRows(start, start + rows, "write");
     // The whole block is checked before the first chunk is stored: a refused write changes nothing.
-    const bad = firstNonString(dataType, data);
+    const bad = options[STRINGS_CHECKED] === true ? -1 : firstNonString(dataType, data);
     if (bad >= 0) throw new BoundsError(`array "${this.path}": data type string needs strings, got a ${typeof (data as unknown[])[bad]} at row ${start + Math.floor(bad / rowSize)} (element ${bad} of the block)`, { code: "type" });
     const shape = this.blockShape(rows);
     const jobs = this.plan(start, start + rows);

@@ -14,7 +14,7 @@
 import type { Store, StoreOptions } from "../stores/store.js";
 import { deleteAll } from "../stores/store.js";
 import type { JsonValue } from "../codecs/codec.js";
-import { type ArrayFor, type DataType, arrayTypeName, describeArray, firstNonString, isArrayOf, isDataType, withArticle } from "../data-types.js";
+import { type ArrayFor, type DataType, arrayTypeName, describeArray, firstNonString, isArrayOf, isDataType, STRINGS_CHECKED, withArticle } from "../data-types.js";
 import { BoundsError, NodeError, ReadOnlyError, RatZarrError, showValue } from "../errors.js";
 import { DEFAULT_CACHE_BYTES, DEFAULT_CONCURRENCY, ZarrArray } from "../format/array.js";
 import { metadataKey } from "../format/keys.js";
@@ -437,7 +437,8 @@ export class RatZarr {
     const rows = block.length / width;
     if (startRow + rows > this.rowCount) throw new BoundsError(`column "${name}": block of ${rows} rows at row ${startRow} passes row count ${this.rowCount}`);
     this.warnAlignment(name, col.chunkShape[0] ?? 1, startRow, rows);
-    await col.write(startRow, block as never, this.io());
+    // Checked above, nothing awaited since: the array need not scan the strings again.
+    await col.write(startRow, block as never, { ...this.io(), [STRINGS_CHECKED]: true });
     if (!this.logged.has(name)) {
       this.logged.add(name);
       try {
