@@ -87,7 +87,7 @@ export class CodecPipeline {
     let arr = data;
     for (let i = 0; i < this.arrayToArray.length; i++) arr = await this.arrayToArray[i]!.encode(arr, this.specs[i]!, ctx);
     const spec = this.specs[this.specs.length - 1]!;
-    return this.arrayToBytes.encode(arr, spec, lease === undefined && this.bytesToBytes.length === 0 ? ctx : { ...ctx, transient: true, scratch: lease });
+    return this.arrayToBytes.encode(arr, spec, this.bytesToBytes.length === 0 ? ctx : { ...ctx, transient: true, scratch: lease });
   }
 
   /** The bytes→bytes codecs; `lease` (holding `raw`) is released once the first has read it. */

@@ -102,7 +102,7 @@ export class ScratchPool {
     let best = this.fitting(size);
     if (best < 0 && this.away.size > 0) {
       // Shared buffers whose threads are done, though their replies may not have arrived yet.
-      for (const [b, finished] of [...this.away]) if (finished()) this.back(b);
+      for (const [b, finished] of this.away) if (finished()) this.back(b);   // deleting while iterating a Map is safe
       best = this.fitting(size);
     }
     if (best < 0) return this.shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size);
